@@ -1,0 +1,1 @@
+"""The compiler: operator registry, graph IR, passes and the reference interpreter."""

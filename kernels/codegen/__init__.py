@@ -1,0 +1,1 @@
+"""Kernel generation from scalar expressions: one source for the CPU and CUDA targets."""

@@ -1,0 +1,1 @@
+"""Test cases per operator family (see tests/ops/harness.py)."""
