@@ -96,3 +96,26 @@ class Kernel:
 def kernel_from_source(source, tag, fn_name, key):
     module = load_source(source, tag)
     return Kernel(getattr(module, fn_name), key, module.__file__ + ".lock")
+
+
+def stats():
+    """Compile statistics of every Numba kernel loaded so far (generated and hand-written).
+
+    Returns {"signatures": n, "compiled": misses, "from_cache": hits}: a signature that was
+    loaded from the on-disk cache counts as a hit, one compiled in this process as a miss.
+    """
+    from numba.core.registry import CPUDispatcher
+    dispatchers = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name.startswith("kernels") or name.startswith("_mxgen_")):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, CPUDispatcher):
+                dispatchers[id(value)] = value
+    hits = misses = sigs = 0
+    for disp in dispatchers.values():
+        sigs += len(disp.signatures)
+        st = disp.stats
+        hits += sum(st.cache_hits.values())
+        misses += sum(st.cache_misses.values())
+    return {"signatures": sigs, "compiled": misses, "from_cache": hits}

@@ -22,5 +22,6 @@ _register.populate(globals_ns := _types.SimpleNamespace(), _internal,
 for _k, _v in vars(globals_ns).items():
     if _k not in globals():
         globals()[_k] = _v
+random.shuffle = _internal._shuffle
 op = _register.op_namespace  # every op, `_`-prefixed included: the F of gradient code
 del _k, _v, globals_ns

@@ -31,8 +31,6 @@ def array(source_array, ctx=None, dtype=None):
             raise MXNetError("array: cannot convert %s to an NDArray: %s"
                              % (type(source_array).__name__, err)) from None
     data = np.array(source, dtype=np.dtype(dtype), order="C", copy=True)
-    if data.ndim == 0:
-        data = data.reshape(1)
     return NDArray(data, _ctx(ctx))
 
 

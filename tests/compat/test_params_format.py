@@ -5,9 +5,15 @@ their sidecar ``.npz`` files hold the expected arrays.
 """
 import os
 import struct
+import sys
 
 import numpy as np
 import pytest
+
+# tests/compat has no __init__.py, so pytest puts only this folder on sys.path
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 from framework.base import MXNetError
 from framework.ndarray.serialization import (
