@@ -12,5 +12,10 @@ from . import autograd
 from . import random
 from . import ndarray
 from . import ndarray as nd
+from . import name
+from . import attribute
+from .attribute import AttrScope
+from . import symbol
+from . import symbol as sym
 
 __version__ = "1.9.1"

@@ -26,3 +26,21 @@ _Null = _Null()
 string_types = (str,)
 numeric_types = (float, int)
 integer_types = (int,)
+
+
+class NotImplementedForSymbol(MXNetError):
+    """An NDArray-only operation was used on a Symbol (MXNet's mx.base.NotImplementedForSymbol)."""
+
+    def __init__(self, function, alias, *args):
+        super().__init__()
+        self.function = function.__name__
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self):
+        msg = "Function {}".format(self.function)
+        if self.alias:
+            msg += ' (namely operator "{}")'.format(self.alias)
+        if self.args:
+            msg += " with arguments ({})".format(", ".join(self.args))
+        return msg + " is not implemented for Symbol and only available in NDArray."

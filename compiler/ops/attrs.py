@@ -21,7 +21,7 @@ class Attr:
     """One attribute: its kind, default (REQUIRED if none) and allowed choices."""
 
     KINDS = ("int", "float", "bool", "str", "shape", "int_or_none", "float_or_none",
-             "shape_or_none", "dtype", "dtype_or_none", "axes")
+             "shape_or_none", "dtype", "dtype_or_none", "axes", "bool_or_none", "str_or_none")
 
     def __init__(self, kind, default=REQUIRED, choices=None, doc=""):
         if kind not in self.KINDS:

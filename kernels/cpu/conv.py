@@ -1,0 +1,305 @@
+"""CPU convolution kernels: im2col / col2im in Numba around NumPy's BLAS GEMM.
+
+Every convolution is handled as a 3-D one on 5-D views (N, C, D, H, W): a 1-D convolution is
+(1, 1, W), a 2-D one (1, H, W).  The geometry (kernel, stride, pad, dilate and output sizes)
+travels as one runtime tuple, so each Numba function is compiled once per dtype and never per
+shape or kernel size.  GEMMs are NumPy calls made from Python with `out=` (no BLAS inside
+njit: that would need SciPy).
+
+Samples are processed in chunks: the im2col matrix of a chunk is (C*KD*KH*KW, B*P) where
+P = OD*OH*OW.  B=1 lets the GEMM write each sample's output in place (no transpose); larger
+chunks make fewer, fatter GEMMs.  `pick_chunk` aims for ~2 MB of im2col per chunk, the best
+measured setting (benchmarks/ops_conv_quick.py --sweep): per-sample for 32x64x28x28 3x3,
+8-16 samples for the LeNet convs; a whole-batch im2col was up to 2x slower.  im2col/col2im stay
+serial: `prange` versions (omp layer) were 1.5-5x slower on 2 cores, because Numba's OpenMP
+threads and OpenBLAS's spinning threads then fight for the same cores around every GEMM.
+"""
+import threading
+
+import numpy as np
+from numba import njit
+
+CHUNK_BYTES = 1 << 21       # im2col bytes per chunk that pick_chunk aims for
+WORKSPACE_MAX = 1 << 26     # scratch buffers up to this size are kept for the next call
+_workspace = threading.local()
+
+
+def scratch(slot, n, dtype):
+    """A flat scratch array of n elements, reused across calls (per thread and slot).
+
+    Fresh multi-MB np.empty buffers come from mmap and page-fault on first touch (~1 us per
+    4 KB page in this VM): reusing them made the LeNet conv1 forward ~2x faster."""
+    bufs = getattr(_workspace, "bufs", None)
+    if bufs is None:
+        bufs = _workspace.bufs = {}
+    nbytes = int(n) * np.dtype(dtype).itemsize
+    buf = bufs.get(slot)
+    if buf is None or buf.size < nbytes:
+        buf = np.empty(max(nbytes, 64), np.uint8)
+        if nbytes <= WORKSPACE_MAX:
+            bufs[slot] = buf
+    return buf[:nbytes].view(dtype)
+
+
+# --- im2col / col2im ------------------------------------------------------------------
+# g = (kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw, od, oh, ow)
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _valid_range(k_off, stride, size, n_out):
+    """[lo, hi): outputs o with 0 <= o*stride + k_off < size."""
+    lo = 0
+    if k_off < 0:
+        lo = (-k_off + stride - 1) // stride
+    hi = (size - 1 - k_off) // stride + 1
+    if hi > n_out:
+        hi = n_out
+    if lo > n_out:
+        lo = n_out
+    if hi < lo:
+        hi = lo
+    return lo, hi
+
+
+# Arrays are indexed through flat views with unsigned indices: Numba then emits no
+# negative-index wraparound test per element, and the copy loops vectorize (4x faster im2col
+# than 5-D indexing).  Every index is in range by construction of the valid ranges.
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def im2col(x, col, g):
+    """col[(c, a, b, e), n*P + p] = x[n, c, window(p) + (a, b, e)] (zero outside)."""
+    kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw, od, oh, ow = g
+    N, C, D, H, W = x.shape
+    P = od * oh * ow
+    xf = x.reshape(x.size)
+    cf = col.reshape(col.size)
+    ncols = col.shape[1]
+    for row in range(col.shape[0]):
+        e = row % kw
+        b = (row // kw) % kh
+        a = (row // (kw * kh)) % kd
+        c = row // (kw * kh * kd)
+        offw = e * dw - pw
+        lo, hi = _valid_range(offw, sw, W, ow)
+        for n in range(N):
+            for o1 in range(od):
+                i1 = o1 * sd - pd + a * dd
+                for o2 in range(oh):
+                    i2 = o2 * sh - ph + b * dh
+                    base = row * ncols + n * P + (o1 * oh + o2) * ow
+                    if i1 < 0 or i1 >= D or i2 < 0 or i2 >= H:
+                        for o3 in range(ow):
+                            cf[np.uint64(base + o3)] = 0
+                    else:
+                        xb = (((n * C + c) * D + i1) * H + i2) * W + offw
+                        for o3 in range(lo):
+                            cf[np.uint64(base + o3)] = 0
+                        for o3 in range(lo, hi):
+                            cf[np.uint64(base + o3)] = xf[np.uint64(xb + o3 * sw)]
+                        for o3 in range(hi, ow):
+                            cf[np.uint64(base + o3)] = 0
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def col2im(col, dx, g):
+    """The adjoint of im2col: dx[n, c, ...] += col[...] (dx must be zeroed first)."""
+    kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw, od, oh, ow = g
+    N, C, D, H, W = dx.shape
+    P = od * oh * ow
+    df = dx.reshape(dx.size)
+    cf = col.reshape(col.size)
+    ncols = col.shape[1]
+    for c in range(C):
+        for a in range(kd):
+            for b in range(kh):
+                for e in range(kw):
+                    row = ((c * kd + a) * kh + b) * kw + e
+                    offw = e * dw - pw
+                    lo, hi = _valid_range(offw, sw, W, ow)
+                    for n in range(N):
+                        for o1 in range(od):
+                            i1 = o1 * sd - pd + a * dd
+                            if i1 < 0 or i1 >= D:
+                                continue
+                            for o2 in range(oh):
+                                i2 = o2 * sh - ph + b * dh
+                                if i2 < 0 or i2 >= H:
+                                    continue
+                                base = row * ncols + n * P + (o1 * oh + o2) * ow
+                                xb = (((n * C + c) * D + i1) * H + i2) * W + offw
+                                for o3 in range(lo, hi):
+                                    df[np.uint64(xb + o3 * sw)] += cf[np.uint64(base + o3)]
+
+
+# --- geometry -------------------------------------------------------------------------
+
+def as5d(arr):
+    """(N, C, *spatial) with 1 to 3 spatial dims -> a (N, C, D, H, W) view."""
+    extra = 5 - arr.ndim
+    return arr.reshape(arr.shape[:2] + (1,) * extra + arr.shape[2:])
+
+
+def geometry(kernel, stride, pad, dilate, out_spatial):
+    """The runtime geometry tuple for 1-3 spatial dims (leading dims padded with 1/0)."""
+    lead = 3 - len(kernel)
+    k = (1,) * lead + tuple(kernel)
+    s = (1,) * lead + tuple(stride)
+    p = (0,) * lead + tuple(pad)
+    d = (1,) * lead + tuple(dilate)
+    o = (1,) * lead + tuple(out_spatial)
+    return tuple(int(v) for v in k + s + p + d + o)
+
+
+def _is_pointwise(g):
+    """1x1 kernel, stride 1, no pad: the im2col matrix of a sample is the sample itself."""
+    return g[0:3] == (1, 1, 1) and g[3:6] == (1, 1, 1) and g[6:9] == (0, 0, 0)
+
+
+def pick_chunk(n, rows, p, itemsize):
+    """Samples per im2col chunk (see the module docstring)."""
+    per_sample = rows * p * itemsize
+    return int(max(1, min(n, CHUNK_BYTES // max(per_sample, 1))))
+
+
+# --- drivers (x, dx: 5-D views; out, og: (N, F, P) views; w: (F, C/groups * K)) ---------
+
+def _chunks(n, chunk):
+    """Balanced [n0, n1) sample ranges of at most `chunk` samples."""
+    count = -(-n // chunk)
+    size = -(-n // count)
+    return [(n0, min(n, n0 + size)) for n0 in range(0, n, size)], size
+
+
+def _mat(buf, rows, cols):
+    """A C-contiguous (rows, cols) matrix at the start of a flat buffer."""
+    return buf[:rows * cols].reshape(rows, cols)
+
+
+def _transposed(og, n0, n1, buf):
+    """og[n0:n1] (B, F, P) as a contiguous (F, B*P) matrix (og[n0] itself when B == 1)."""
+    if n1 - n0 == 1:
+        return og[n0]
+    B, F, P = n1 - n0, og.shape[1], og.shape[2]
+    m = _mat(buf, F, B * P)
+    m.reshape(F, B, P)[...] = og[n0:n1].transpose(1, 0, 2)
+    return m
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def unchunk(tmp, out, bias):
+    """out (B, F, P) = tmp (F, B*P) transposed, plus bias[f] (one pass over the output)."""
+    B, F, P = out.shape
+    tf = tmp.reshape(tmp.size)
+    of = out.reshape(out.size)
+    for b in range(B):
+        for f in range(F):
+            bv = bias[f]
+            src = (f * B + b) * P
+            dst = (b * F + f) * P
+            for p in range(P):
+                of[np.uint64(dst + p)] = tf[np.uint64(src + p)] + bv
+
+
+def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
+    """out[n] = W @ im2col(x[n]) per group (+ bias[f], added while the chunk is hot)."""
+    N, C = x.shape[:2]
+    F, ckg = w.shape
+    P = out.shape[2]
+    fg, rows = F // groups, ckg * groups
+    if N == 0:
+        return
+    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, x.itemsize))
+    pointwise = size == 1 and _is_pointwise(g)
+    col = None if pointwise else scratch("col", rows * size * P, x.dtype)
+    tmp = scratch("tmp", F * size * P, x.dtype) if size > 1 else None
+    zeros = np.zeros(F, x.dtype) if bias is None and size > 1 else None
+    for n0, n1 in ranges:
+        B = n1 - n0
+        if pointwise:
+            cols = x[n0].reshape(C, P)
+        else:
+            cols = _mat(col, rows, B * P)
+            im2col(x[n0:n1], cols, g)
+        target = out[n0] if B == 1 else _mat(tmp, F, B * P)
+        for grp in range(groups):
+            np.matmul(w[grp * fg:(grp + 1) * fg], cols[grp * ckg:(grp + 1) * ckg],
+                      out=target[grp * fg:(grp + 1) * fg])
+        if B > 1:
+            unchunk(target, out[n0:n1], zeros if bias is None else bias)
+        elif bias is not None:
+            target += bias[:, None]
+
+
+def conv_backward_data(og, w, dx, g, groups, chunk=None):
+    """dx = col2im(W^T @ og) per group (also the Deconvolution forward)."""
+    N, C = dx.shape[:2]
+    F, ckg = w.shape
+    P = og.shape[2]
+    fg, rows = F // groups, ckg * groups
+    if N == 0:
+        return
+    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, dx.itemsize))
+    pointwise = size == 1 and _is_pointwise(g)
+    dcol = None if pointwise else scratch("dcol", rows * size * P, dx.dtype)
+    ogt = scratch("ogt", F * size * P, dx.dtype) if size > 1 else None
+    for n0, n1 in ranges:
+        src = _transposed(og, n0, n1, ogt)
+        cols = dx[n0].reshape(C, P) if pointwise else _mat(dcol, rows, (n1 - n0) * P)
+        for grp in range(groups):
+            np.matmul(w[grp * fg:(grp + 1) * fg].T, src[grp * fg:(grp + 1) * fg],
+                      out=cols[grp * ckg:(grp + 1) * ckg])
+        if not pointwise:
+            dx[n0:n1] = 0
+            col2im(cols, dx[n0:n1], g)
+
+
+def conv_backward_weight(og, x, dw, g, groups, chunk=None):
+    """dw = sum over n of og[n] @ im2col(x[n])^T per group."""
+    conv_backward(og, x, None, None, dw, g, groups, chunk)
+
+
+def conv_backward(og, x, w, dx, dw, g, groups, chunk=None):
+    """dw (always) and dx (when given) in one pass over the chunks, sharing im2col and og^T."""
+    N, C = x.shape[:2]
+    F, ckg = dw.shape
+    P = og.shape[2]
+    fg, rows = F // groups, ckg * groups
+    if N == 0:
+        dw[...] = 0
+        return
+    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, x.itemsize))
+    pointwise = size == 1 and _is_pointwise(g)
+    col = None if pointwise else scratch("col", rows * size * P, x.dtype)
+    dcol = None if pointwise or dx is None else scratch("dcol", rows * size * P, x.dtype)
+    ogt = scratch("ogt", F * size * P, x.dtype) if size > 1 else None
+    part = scratch("part", dw.size, dw.dtype).reshape(dw.shape) if len(ranges) > 1 else None
+    for i, (n0, n1) in enumerate(ranges):
+        B = n1 - n0
+        if pointwise:
+            cols = x[n0].reshape(C, P)
+            dcols = None if dx is None else dx[n0].reshape(C, P)
+        else:
+            cols = _mat(col, rows, B * P)
+            im2col(x[n0:n1], cols, g)
+            dcols = None if dx is None else _mat(dcol, rows, B * P)
+        src = _transposed(og, n0, n1, ogt)
+        target = dw if i == 0 else part
+        for grp in range(groups):
+            fs, cs = slice(grp * fg, (grp + 1) * fg), slice(grp * ckg, (grp + 1) * ckg)
+            np.matmul(src[fs], cols[cs].T, out=target[fs])
+            if dx is not None:
+                np.matmul(w[fs].T, src[fs], out=dcols[cs])
+        if i > 0:
+            dw += part
+        if dx is not None and not pointwise:
+            dx[n0:n1] = 0
+            col2im(dcols, dx[n0:n1], g)
+
+
+def bias_add(out, b):
+    """out (N, F, P) += b[f]."""
+    out += b.reshape(1, -1, 1)
+
+
+def bias_grad(og, db):
+    """db[f] = sum over n and p of og (N, F, P)."""
+    np.sum(og, axis=(0, 2), out=db)

@@ -1,0 +1,85 @@
+"""CPU kernels of the linear-algebra ops: dot, batch_dot, FullyConnected and dot's backward.
+
+Every GEMM is NumPy's BLAS called from Python (`np.matmul(..., out=...)`) on 2-D views of
+the C-contiguous operands: reshapes and transposes are views, so no operand is copied and
+results land directly in the preallocated outputs.  float16 operands are multiplied in
+float32 and stored back (NumPy has no float16 BLAS).
+"""
+import numpy as np
+
+
+def _prod(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
+def lhs_matrix(x, transpose):
+    """MXNet dot's 2-D view of lhs: (prod(shape[:-1]), shape[-1]) or, transposed,
+    (prod(shape[1:]), shape[0])."""
+    if transpose:
+        return x.reshape(x.shape[0], _prod(x.shape[1:])).T
+    return x.reshape(_prod(x.shape[:-1]), x.shape[-1])
+
+
+def rhs_matrix(x, transpose):
+    """MXNet dot's 2-D view of rhs: (shape[0], prod(shape[1:])) or, transposed,
+    (shape[-1], prod(shape[:-1]))."""
+    if transpose:
+        return x.reshape(_prod(x.shape[:-1]), x.shape[-1]).T
+    return x.reshape(x.shape[0], _prod(x.shape[1:]))
+
+
+def matmul_into(a, b, out):
+    """out[...] = a @ b through BLAS (batched when 3-D+), float16 via float32."""
+    if out.dtype == np.float16:
+        out[...] = np.matmul(a.astype(np.float32), b.astype(np.float32))
+    elif out.size:
+        if a.shape[-1] == 0:
+            out.fill(0)
+        else:
+            np.matmul(a, b, out=out)
+
+
+def dot(lhs, rhs, out, transpose_a, transpose_b):
+    a = lhs_matrix(lhs, transpose_a)
+    b = rhs_matrix(rhs, transpose_b)
+    matmul_into(a, b, out.reshape(a.shape[0], b.shape[1]))
+
+
+def dot_backward(ograd, lhs, rhs, glhs, grhs, transpose_a, transpose_b):
+    """Gradients of out2 = A2 @ B2 on the 2-D views: dA2 = G2 B2^T, dB2 = A2^T G2, each
+    written into the gradient's own contiguous layout (transposed operands swap roles)."""
+    a = lhs_matrix(lhs, transpose_a)
+    b = rhs_matrix(rhs, transpose_b)
+    g = ograd.reshape(a.shape[0], b.shape[1])
+    if transpose_a:   # glhs is laid out as A2^T (k, m)
+        matmul_into(b, g.T, glhs.reshape(a.shape[1], a.shape[0]))
+    else:
+        matmul_into(g, b.T, glhs.reshape(a.shape))
+    if transpose_b:   # grhs is laid out as B2^T (n, k)
+        matmul_into(g.T, a, grhs.reshape(b.shape[1], b.shape[0]))
+    else:
+        matmul_into(a.T, g, grhs.reshape(b.shape))
+
+
+def batch_dot(lhs, rhs, out, transpose_a, transpose_b):
+    a = lhs.swapaxes(-1, -2) if transpose_a else lhs
+    b = rhs.swapaxes(-1, -2) if transpose_b else rhs
+    matmul_into(a, b, out)
+
+
+def fully_connected(data, weight, bias, out, flatten):
+    """out = data2 @ weight^T (+ bias), data2 = data as (batch, in_units) or, without
+    flatten, as (prod(shape[:-1]), shape[-1]); bias added in place, row-broadcast."""
+    num_hidden, in_units = weight.shape
+    rows = data.shape[0] if flatten and data.ndim else _prod(data.shape[:-1])
+    x = data.reshape(rows, in_units)
+    out2 = out.reshape(rows, num_hidden)
+    matmul_into(x, weight.T, out2)
+    if bias is not None and out2.size:
+        if out2.dtype == np.float16:
+            out2[...] = out2.astype(np.float32) + bias.astype(np.float32)
+        else:
+            out2 += bias

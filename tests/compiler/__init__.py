@@ -1,0 +1,1 @@
+"""Tests of the compiler IR, passes and reference interpreter."""
