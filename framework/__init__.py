@@ -17,5 +17,7 @@ from . import attribute
 from .attribute import AttrScope
 from . import symbol
 from . import symbol as sym
+from . import executor
+from . import viz
 
 __version__ = "1.9.1"

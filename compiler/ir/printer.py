@@ -7,6 +7,9 @@ Text format, one line per node in execution order::
 
 `#k` is node k's first output, `#k.i` its output i, `^v` a variable version (aux states);
 variables print as `#0 data = Variable {attrs}`; hidden outputs are listed after `|`.
+After plan_memory, arena entries show `@slot<k>` (` in-place` when sharing their input's
+slot) and a last line sums the plan up; fused nodes list their members on `    | ` lines
+(JSON: graph attributes "storage_id" and "fused_members"; DOT: in the node's label).
 """
 from .json_io import save_json
 
@@ -33,7 +36,16 @@ def _results(graph):
     return graph.attrs.get("shape"), graph.attrs.get("dtype")
 
 
-def _out_desc(node, shapes, dtypes):
+def _slot_text(graph, key):
+    """` @slot3` (or ` @slot3 in-place`) when the memory plan gives the entry an arena slot."""
+    storage = graph.attrs.get("storage") if graph is not None else None
+    if not storage or storage.get(key, -1) < 0:
+        return ""
+    inplace = key in (graph.attrs.get("inplace") or {})
+    return " @slot%d%s" % (storage[key], " in-place" if inplace else "")
+
+
+def _out_desc(node, shapes, dtypes, graph=None):
     if shapes is None and dtypes is None:
         return ""
     n_out = node.num_outputs()
@@ -43,6 +55,7 @@ def _out_desc(node, shapes, dtypes):
     for i in range(n_out):
         key = (id(node), i)
         value = _fmt_value(shapes.get(key) if shapes else None, dtypes.get(key) if dtypes else None)
+        value += _slot_text(graph, key)
         descs.append(value if n_out == 1 else "%s %s" % (names[i], value))
     text = " -> " + ", ".join(descs[:n_vis])
     if n_out > n_vis:
@@ -70,7 +83,8 @@ def to_text(graph, title=None):
             args = ", ".join("%s=%s" % (names[j] if j < len(names) else j, _ref(index, e))
                              for j, e in enumerate(node.inputs))
             head = "#%d %s = %s(%s)%s" % (i, node.name, node.op.name, args, _attr_text(node.attrs))
-        lines.append(head + _out_desc(node, shapes, dtypes))
+        lines.append(head + _out_desc(node, shapes, dtypes, graph))
+        lines.extend("    | " + line for line in _members(node))
     outs = []
     for e in graph.outputs:
         desc = ""
@@ -83,7 +97,18 @@ def to_text(graph, title=None):
     unknown = graph.attrs.get("shape_num_unknown")
     if unknown:
         lines.append("unknown shapes: %d" % unknown)
+    stats = graph.attrs.get("mem_stats")
+    if stats:
+        lines.append("memory: arena %d bytes in %d slots, naive %d bytes, in-place %d"
+                     % (stats["arena_bytes"], len(graph.attrs.get("slot_bytes", ())),
+                        stats["naive_bytes"], stats["inplace_count"]))
     return "\n".join(lines) + "\n"
+
+
+def _members(node):
+    """The member lines of a fused node (ops exposing `describe()`), else none."""
+    describe = getattr(node.op, "describe", None) if node.op is not None else None
+    return describe() if callable(describe) else []
 
 
 def to_json(graph):
@@ -97,6 +122,12 @@ def to_json(graph):
                                          for k in keys])
     if dtypes is not None:
         extra["dtype"] = ("list_str", [dtypes.get(k) for k in keys])
+    storage = graph.attrs.get("storage")
+    if storage is not None:
+        extra["storage_id"] = ("list_int", [storage.get(k, -1) for k in keys])
+    members = [_members(n) for n in graph.nodes]
+    if any(members):
+        extra["fused_members"] = ("list_str", ["; ".join(m) for m in members])
     return save_json(graph, extra_attrs=extra)
 
 
@@ -123,6 +154,12 @@ def to_dot(graph, title="graph"):
             label = "%s\n%s" % (node.op.name, node.name)
             if attrs:
                 label += "\n" + "\n".join("%s=%s" % (k, attrs[k]) for k in sorted(attrs))
+            members = _members(node)
+            if members:
+                label += "\n" + "\n".join(members)
+                lines.append('  n%d [label="%s", shape=box, style="rounded,filled", '
+                             'fillcolor="#ffe8b0"];' % (i, _dot_escape(label)))
+                continue
             lines.append('  n%d [label="%s", shape=box, style=rounded];' % (i, _dot_escape(label)))
     index = {id(n): i for i, n in enumerate(nodes)}
     for i, node in enumerate(nodes):

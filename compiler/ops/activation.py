@@ -26,7 +26,7 @@ generates one kernel per act_type from `scalar_exprs` (runtime parameters such a
 import numpy as np
 
 from kernels.codegen.elementwise import ElementwiseSpec
-from .elemwise import ElementwiseOp, _compute_dtype, launch_wide
+from .elemwise import ElementwiseOp, FusionSpec, _compute_dtype, compute_type, launch_wide
 from .registry import Op, Attr, register, fail, check_dtype, FLOAT_TYPES
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -57,6 +57,14 @@ class SwitchedElementwise(ElementwiseOp):
     def cpu_kernel(self, attrs, inputs, outputs, octx):
         params = self.kernel_params(attrs, _compute_dtype(inputs[0]))
         launch_wide(self.spec_for(attrs), outputs, inputs, params)
+
+    def fusion_spec(self, attrs, in_dtypes):
+        if type(self).cpu_kernel is not SwitchedElementwise.cpu_kernel:
+            return None
+        return self._fusion_spec(attrs, in_dtypes)
+
+    def _fusion_spec(self, attrs, in_dtypes):
+        return FusionSpec(self.spec_for(attrs), self.kernel_params(attrs, compute_type(in_dtypes[0])))
 
     def infer_type(self, attrs, in_types):
         for name, t in zip(self.input_names(attrs), in_types):
@@ -211,6 +219,7 @@ class LeakyReLU(SwitchedElementwise):
     """Leaky ReLU family: leaky, prelu (learned gamma), rrelu (random slope), elu, selu, gelu."""
 
     name = "LeakyReLU"
+    random = True                # act_type="rrelu" draws its slopes
     arguments = ("data", "gamma")
     attrs = _LEAKY_ATTRS
     param_names = ("slope",)
@@ -270,6 +279,11 @@ class LeakyReLU(SwitchedElementwise):
             return [y, y.copy()]                  # mask = output (see the module doc)
         gamma = inputs[1] if attrs.act_type == "prelu" else None
         return [_np_leaky(attrs, x, gamma).astype(x.dtype)]
+
+    def fusion_spec(self, attrs, in_dtypes):
+        if attrs.act_type in ("prelu", "rrelu"):
+            return None
+        return self._fusion_spec(attrs, in_dtypes)
 
     def cpu_kernel(self, attrs, inputs, outputs, octx):
         x = inputs[0]
@@ -369,6 +383,9 @@ class BackwardLeakyReLU(SwitchedElementwise):
         else:
             d = np.where(neg, inputs[2].astype(np.float64), 1.0)
         return [(og * d).astype(inputs[1].dtype)]
+
+    def fusion_spec(self, attrs, in_dtypes):
+        return None if attrs.act_type == "prelu" else self._fusion_spec(attrs, in_dtypes)
 
     def cpu_kernel(self, attrs, inputs, outputs, octx):
         if attrs.act_type != "prelu":

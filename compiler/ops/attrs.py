@@ -4,7 +4,6 @@ Every operator declares its attributes once with `Attr`; `parse_attrs` turns use
 (Python objects or MXNet strings) into typed values in one place, and `format_attr` turns
 them back into the strings MXNet writes.
 """
-import ast
 import re
 
 import numpy as np
@@ -98,6 +97,28 @@ def _parse_str(value):
     raise ValueError("expected a string")
 
 
+def parse_int_tuple(text, allow_none=False):
+    """Parse "(3, 3)", "[3,3]", "3", "()", "(0, None)" without eval; ValueError if malformed."""
+    text = text.strip()
+    if text[:1] in "([" and text[-1:] in ")]":
+        text = text[1:-1]
+    elif text[:1] in "([" or text[-1:] in ")]":
+        raise ValueError("unbalanced brackets")
+    items = [t.strip() for t in text.split(",")]
+    if items and items[-1] == "":
+        items.pop()                      # "(3,)"
+    out = []
+    for item in items:
+        item = item[:-1] if item.endswith("L") else item
+        if allow_none and item == "None":
+            out.append(None)
+        elif re.fullmatch(r"[+-]?\d+", item):
+            out.append(int(item))
+        else:
+            raise ValueError("expected integers%s, got %r" % (" or None" if allow_none else "", item))
+    return tuple(out)
+
+
 def _parse_shape(value):
     """A tuple of ints: (3, 3), [3, 3], "(3, 3)", "[3,3]", "3", 3, "()"."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -105,15 +126,10 @@ def _parse_shape(value):
     if isinstance(value, (tuple, list)):
         return tuple(_parse_int(v) for v in value)
     if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"[+-]?\d+", text):
-            return (int(text),)
-        if re.fullmatch(r"[\(\[]\s*([+-]?\d+L?\s*,\s*)*([+-]?\d+L?\s*,?)?\s*[\)\]]", text):
-            text = text.replace("L", "")
-            parsed = ast.literal_eval(text)  # validated above: only ints, commas and brackets
-            if isinstance(parsed, int):
-                parsed = (parsed,)
-            return tuple(int(v) for v in parsed)
+        try:
+            return parse_int_tuple(value)
+        except ValueError:
+            pass
     raise ValueError("expected a shape such as (3, 3)")
 
 

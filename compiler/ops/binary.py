@@ -10,7 +10,8 @@ logical ops return 0/1 in the input dtype and have zero gradient (None).
 import numpy as np
 
 from kernels.codegen.elementwise import ElementwiseSpec
-from .elemwise import (ElementwiseOp, BinaryOp, BroadcastOp, broadcast_shape, launch_wide)
+from .elemwise import (ElementwiseOp, BinaryOp, BroadcastOp, FusionSpec, broadcast_shape,
+                       launch_wide)
 from .registry import register, Attr, fail, same_shape
 from .unary import as_dtype
 
@@ -253,6 +254,9 @@ class AddN(ElementwiseOp):
 
     def cpu_kernel(self, attrs, inputs, outputs, octx):
         launch_wide(self.spec_for(len(inputs)), outputs, inputs)
+
+    def fusion_spec(self, attrs, in_dtypes):
+        return FusionSpec(self.spec_for(attrs.num_args))
 
     def reference(self, attrs, inputs, octx):
         total = inputs[0].copy()

@@ -40,6 +40,7 @@ class Dropout(Op):
     """Randomly zero elements with probability p in training, scaling the rest by 1/(1-p)."""
 
     name = "Dropout"
+    random = True
     attrs = dict(p=Attr("float", 0.5), mode=Attr("str", "training", choices=("always", "training")),
                  axes=Attr("axes", ()), cudnn_off=Attr("bool", False))
     outputs = ("output", "mask")

@@ -79,9 +79,35 @@ class ElementwiseOp(Op):
         params = self.kernel_params(attrs, _compute_dtype(inputs[0]))
         launch_wide(self.spec(), outputs, inputs, params)
 
+    def fusion_spec(self, attrs, in_dtypes):
+        """How a fused kernel (compiler/ops/fused.py) evaluates this node: a FusionSpec, or
+        None when the op's kernel does more than evaluate one spec on broadcast inputs.
+        Subclasses with their own `cpu_kernel` must override this to be fusable."""
+        if type(self).cpu_kernel is not ElementwiseOp.cpu_kernel or self.variadic:
+            return None
+        return FusionSpec(self.spec(), self.kernel_params(attrs, compute_type(in_dtypes[0])))
+
     @property
     def kernels(self):
         return {"cpu": self.cpu_kernel}
+
+
+class FusionSpec:
+    """What the fusion pass needs of an elementwise node: its `spec`, the runtime `params`
+    (values in the kernel's compute dtype) and, per input, the dtype name the kernel converts
+    that input to before evaluating the spec (None: used as stored)."""
+
+    __slots__ = ("spec", "params", "convert")
+
+    def __init__(self, spec, params=(), convert=None):
+        self.spec = spec
+        self.params = tuple(params)
+        self.convert = convert
+
+
+def compute_type(dtype_name):
+    """The NumPy scalar type a kernel computes in for data of `dtype_name` (float16 -> float32)."""
+    return np.float32 if dtype_name == "float16" else np.dtype(dtype_name).type
 
 
 class UnaryOp(ElementwiseOp):
@@ -151,6 +177,13 @@ class ScalarOp(ElementwiseOp):
             x = x.astype(out.dtype)
         params = self.kernel_params(attrs, _compute_dtype(out))
         launch_wide(self.spec(), outputs, [x] + list(inputs[1:]), params)
+
+    def fusion_spec(self, attrs, in_dtypes):
+        if type(self).cpu_kernel is not ScalarOp.cpu_kernel:
+            return None
+        out = scalar_result_type(in_dtypes[0], attrs.is_int)
+        convert = [out if out != in_dtypes[0] else None] + [None] * (len(in_dtypes) - 1)
+        return FusionSpec(self.spec(), self.kernel_params(attrs, compute_type(out)), convert)
 
 
 def scalar_result_type(dtype, is_int):

@@ -77,6 +77,7 @@ class Arange(_Source):
                  repeat=Attr("int", 1), infer_range=Attr("bool", False), ctx=_CTX, dtype=_DT)
 
     def _bounds(self, attrs):
+        _finite(attrs, "start", "stop", "step")
         start, stop = (0.0, attrs.start) if attrs.stop is None else (attrs.start, attrs.stop)
         if attrs.step == 0:
             fail("step must not be 0")
@@ -103,6 +104,7 @@ class Linspace(_Source):
                  endpoint=Attr("bool", True), ctx=_CTX, dtype=_DT)
 
     def out_shape(self, attrs):
+        _finite(attrs, "start", "stop")
         if attrs.num < 0:
             fail("num must be non-negative, got %d", attrs.num)
         return (attrs.num,)
@@ -123,6 +125,13 @@ class Eye(_Source):
         out[...] = np.eye(out.shape[0], out.shape[1], attrs.k)
 
 
+def _finite(attrs, *names):
+    for name in names:
+        value = attrs[name]
+        if value is not None and not np.isfinite(value):
+            fail("%s must be finite, got %s", name, value)
+
+
 def _draw(out, sample):
     """Draw in float32/float64 (or int64) and cast: float16 cannot be sampled directly."""
     out[...] = sample
@@ -131,11 +140,13 @@ def _draw(out, sample):
 @register
 class RandomUniform(_Source):
     name = "_random_uniform"
+    random = True
     aliases = ("uniform", "random_uniform")
     attrs = dict(low=Attr("float", 0.0), high=Attr("float", 1.0), shape=Attr("shape", ()),
                  ctx=_CTX, dtype=_DT)
 
     def fill(self, attrs, out, octx):
+        _finite(attrs, "low", "high")
         if attrs.high < attrs.low:
             fail("high (%g) must be >= low (%g)", attrs.high, attrs.low)
         _draw(out, octx.rng.uniform(attrs.low, attrs.high, out.shape))
@@ -144,11 +155,13 @@ class RandomUniform(_Source):
 @register
 class RandomNormal(_Source):
     name = "_random_normal"
+    random = True
     aliases = ("normal", "random_normal")
     attrs = dict(loc=Attr("float", 0.0), scale=Attr("float", 1.0), shape=Attr("shape", ()),
                  ctx=_CTX, dtype=_DT)
 
     def fill(self, attrs, out, octx):
+        _finite(attrs, "loc", "scale")
         if attrs.scale < 0:
             fail("scale must be non-negative, got %g", attrs.scale)
         _draw(out, octx.rng.normal(attrs.loc, attrs.scale, out.shape))
@@ -157,6 +170,7 @@ class RandomNormal(_Source):
 @register
 class RandomRandint(_Source):
     name = "_random_randint"
+    random = True
     attrs = dict(low=Attr("int"), high=Attr("int"), shape=Attr("shape", ()), ctx=_CTX,
                  dtype=Attr("dtype", "int32", choices=("int32", "int64")))
 
@@ -171,6 +185,7 @@ class Shuffle(Op):
     """Shuffle along the first axis (MXNet `_shuffle`, mx.nd.random.shuffle)."""
 
     name = "_shuffle"
+    random = True
     aliases = ("shuffle",)
     differentiable = False
 

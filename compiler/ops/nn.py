@@ -190,8 +190,8 @@ def ref_conv(x, w, prm, groups):
     for koff, sl in _offsets(prm, out_sp):
         patch = xp[(slice(None), slice(None)) + sl].reshape(N, x.shape[1], -1)
         for g in range(groups):
-            out[:, g * fg:(g + 1) * fg] += np.einsum(
-                "ncp,fc->nfp", patch[:, g * cg:(g + 1) * cg], w[(slice(g * fg, (g + 1) * fg), slice(None)) + koff])
+            fs, cs = slice(g * fg, (g + 1) * fg), slice(g * cg, (g + 1) * cg)
+            out[:, fs] += np.einsum("ncp,fc->nfp", patch[:, cs], w[(fs, slice(None)) + koff])
     return out.reshape((N, F) + tuple(out_sp))
 
 
@@ -263,6 +263,10 @@ def ref_deconv_grads(og, x, w, prm, groups):
     return dx.reshape(x.shape), dw
 
 
+def _ref_bias_grad(og):
+    return og.astype(np.float64).reshape(og.shape[0], og.shape[1], -1).sum(axis=(0, 2))
+
+
 # --- Convolution ---------------------------------------------------------------------------
 
 class _ConvBase(Op):
@@ -274,7 +278,7 @@ class _ConvBase(Op):
             return ["data", "weight"]
         return ["data", "weight", "bias"]
 
-    def weight_shape(self, attrs, dshape):
+    def weight_shape(self, attrs, prm, dshape):
         raise NotImplementedError
 
     def out_shape(self, prm, dshape, attrs):
@@ -383,7 +387,7 @@ class BackwardConvolution(Convolution):
         dx, dw = ref_conv_grads(og, x, w, prm, attrs.num_group)
         outs = [dx, dw]
         if not attrs.no_bias:
-            outs.append(og.astype(np.float64).reshape(og.shape[0], og.shape[1], -1).sum(axis=(0, 2)))
+            outs.append(_ref_bias_grad(og))
         return [o.astype(x.dtype) for o in outs]
 
     def _cpu(self, attrs, inputs, outputs, octx):
@@ -473,7 +477,7 @@ class BackwardDeconvolution(Deconvolution):
         dx, dw = ref_deconv_grads(og, x, w, conv_param(attrs, True), attrs.num_group)
         outs = [dx, dw]
         if not attrs.no_bias:
-            outs.append(og.astype(np.float64).reshape(og.shape[0], og.shape[1], -1).sum(axis=(0, 2)))
+            outs.append(_ref_bias_grad(og))
         return [o.astype(x.dtype) for o in outs]
 
     def _cpu(self, attrs, inputs, outputs, octx):

@@ -44,6 +44,7 @@ class Op:
     variadic = None             # attribute holding the input count (e.g. "num_args")
     aux = ()                    # input names that are auxiliary states (BatchNorm stats)
     mutates_aux = False         # kernels update the aux inputs in place in training
+    random = False              # draws from octx.rng: passes never merge (CSE) such nodes
     outputs = ("output",)       # output names (see output_names)
     num_visible = None          # visible outputs; None = all (BatchNorm shows 1 of 3)
     inplace = ()                # (input index, output index) pairs that may share memory

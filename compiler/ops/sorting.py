@@ -84,8 +84,9 @@ class TopK(Op):
                  dtype=Attr("dtype", "float32", choices=_INDEX_DTYPES))
 
     def output_names(self, attrs):
+        # MXNet's default names: `output` for one output, `output0`, `output1` for two
         if attrs.ret_typ in ("value", "both"):
-            return ["output", "indices"]
+            return ["output0", "output1"]
         return ["output"]
 
     def num_visible_outputs(self, attrs):
@@ -144,7 +145,7 @@ class Sort(Op):
     name = "sort"
     arguments = ("data",)
     attrs = dict(axis=Attr("int_or_none", -1), is_ascend=Attr("bool", True))
-    outputs = ("output", "indices")
+    outputs = ("output0", "output1")      # values, hidden int64 indices (MXNet's names)
     num_visible = 1
 
     def infer_shape(self, attrs, in_shapes):

@@ -4,11 +4,11 @@
 The backward ops take the forward input as a second argument only for its shape (its values
 are never read), so that their output shape is inferred from their inputs like any op.
 """
-import ast
 import re
 
 import numpy as np
 
+from .attrs import parse_int_tuple
 from .registry import Op, Attr, REQUIRED, register, fail
 
 
@@ -24,16 +24,10 @@ class OptionalIntTuple(Attr):
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             return (int(value),)
         if isinstance(value, str):
-            text = value.strip()
-            if not re.fullmatch(r"[\(\[]?[\s\d,+\-NoneL]*[\)\]]?", text):
-                raise ValueError("expected a tuple of ints or None such as (0, None)")
-            text = text.replace("L", "")
             try:
-                value = ast.literal_eval(text) if text not in ("", "()", "[]") else ()
-            except (ValueError, SyntaxError):
+                value = parse_int_tuple(value, allow_none=True)
+            except ValueError:
                 raise ValueError("expected a tuple of ints or None such as (0, None)") from None
-            if value is None or isinstance(value, int):
-                value = (value,)
         if not isinstance(value, (tuple, list)):
             raise ValueError("expected a tuple of ints or None such as (0, None)")
         out = []

@@ -2,22 +2,19 @@
 
 Nodes are shared between symbols like NNVM's; composing by call copies the graph first.
 Listing, naming, attributes, JSON and debug_str follow MXNet 1.9.1 exactly; inference runs
-the compiler's infer_shape / infer_type passes; eval runs the reference interpreter.
+the compiler's infer_shape / infer_type passes; bind, simple_bind and eval build an
+Executor (framework/executor.py) that runs the compiled graph.
 """
 import warnings
 
 import numpy as np
 
-from compiler import reference as _reference
 from compiler.ir import compose as _compose
 from compiler.ir import json_io
 from compiler.ir.graph import Entry, Graph, dfs_post_order
 from compiler.passes.infer_shape import infer_shape as _infer_shape
 from compiler.passes.infer_type import infer_type as _infer_type
 from ..base import MXNetError, NotImplementedForSymbol
-
-_NOT_YET = "%s is not implemented yet: needs the Executor"
-
 
 class Symbol:
     """A symbolic graph: one or more outputs (entries) of nodes of the compiler IR."""
@@ -323,25 +320,34 @@ class Symbol:
 
     # --- evaluation -------------------------------------------------------------------
     def eval(self, ctx=None, **kwargs):
-        """Evaluate with NDArray arguments (all of them, aux states included); returns the
-        list of output NDArrays.  Runs the reference interpreter (inference mode)."""
+        """Evaluate with NDArray arguments (aux states may be given too); returns the list of
+        output NDArrays.  Binds an executor (grad_req 'null') and runs forward (inference)."""
         from ..context import current_context
         from ..ndarray.ndarray import NDArray
         ctx = ctx or current_context()
-        arrays = {}
         for k, v in kwargs.items():
             if not isinstance(v, NDArray):
                 raise TypeError("eval: argument '%s' must be an NDArray, got %s"
                                 % (k, type(v).__name__))
-            arrays[k] = v._data
-        outs = _reference.run(self._graph(), arrays, is_train=False, ctx=ctx)
-        return [NDArray(np.ascontiguousarray(o), ctx) for o in outs]
+        aux_names = set(self.list_auxiliary_states())
+        args = {k: v for k, v in kwargs.items() if k not in aux_names}
+        aux = {k: v for k, v in kwargs.items() if k in aux_names}
+        exe = self.bind(ctx, args, grad_req="null", aux_states=aux)
+        return exe.forward(is_train=False)
 
-    def bind(self, *args, **kwargs):
-        raise MXNetError(_NOT_YET % "Symbol.bind")
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
+             shared_exec=None):
+        """An Executor using the given arrays (list in list_arguments order, or dict)."""
+        from .. import executor
+        return executor.bind(self, ctx, args, args_grad, grad_req, aux_states, group2ctx,
+                             shared_exec)
 
-    def simple_bind(self, *args, **kwargs):
-        raise MXNetError(_NOT_YET % "Symbol.simple_bind")
+    def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                    shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+        """An Executor with new zero arrays whose shapes are inferred from `kwargs`."""
+        from .. import executor
+        return executor.simple_bind(self, ctx, grad_req, type_dict, stype_dict, group2ctx,
+                                    shared_arg_names, shared_exec, shared_buffer, **kwargs)
 
     def gradient(self, wrt):
         raise MXNetError("Symbol.gradient: not implemented (as in MXNet 1.9.1)")

@@ -58,12 +58,17 @@ def _divisors(div, o1, o2, g, D, H, W, include_pad):
             div[o3] = (a1 - a0) * (b1 - b0) * (c1 - c0)
 
 
+# Arrays are indexed through flat views with unsigned indices (no per-element negative-index
+# wraparound test, so the row loops vectorize); indices are in range by construction.
+
 @njit(cache=True, nogil=True, error_model='numpy')
 def pool_forward(x, y, g, mode, p, include_pad, lowest):
     """y (Q, OD, OH, OW) = pooling of x (Q, D, H, W)."""
     kd, kh, kw, sd, sh, sw, pd, ph, pw = g
     D, H, W = x.shape[1], x.shape[2], x.shape[3]
     OD, OH, OW = y.shape[1], y.shape[2], y.shape[3]
+    xf = x.reshape(x.size)
+    yf = y.reshape(y.size)
     acc = np.empty(OW, np.float64)
     div = np.empty(OW, np.int64)
     for q in range(x.shape[0]):
@@ -71,52 +76,52 @@ def pool_forward(x, y, g, mode, p, include_pad, lowest):
             a0, a1, fa = _window(o1, sd, pd, kd, D)
             for o2 in range(OH):
                 b0, b1, fb = _window(o2, sh, ph, kh, H)
-                row = y[q, o1, o2]
+                yb = ((q * OD + o1) * OH + o2) * OW
                 if mode == MAX:
                     for o3 in range(OW):
-                        row[o3] = lowest
+                        yf[np.uint64(yb + o3)] = lowest
                     for i1 in range(a0, a1):
                         for i2 in range(b0, b1):
-                            xr = x[q, i1, i2]
                             for e in range(kw):
                                 off = e - pw
                                 lo, hi = _valid_range(off, sw, W, OW)
+                                xb = ((q * D + i1) * H + i2) * W + off
                                 for o3 in range(lo, hi):
-                                    v = xr[o3 * sw + off]
-                                    m = row[o3]
-                                    row[o3] = v if v > m else m
+                                    v = xf[np.uint64(xb + o3 * sw)]
+                                    m = yf[np.uint64(yb + o3)]
+                                    yf[np.uint64(yb + o3)] = v if v > m else m
                     continue
                 acc[:] = 0.0
                 for i1 in range(a0, a1):
                     for i2 in range(b0, b1):
-                        xr = x[q, i1, i2]
                         for e in range(kw):
                             off = e - pw
                             lo, hi = _valid_range(off, sw, W, OW)
+                            xb = ((q * D + i1) * H + i2) * W + off
                             if mode == LP and p == 2:
                                 for o3 in range(lo, hi):
-                                    v = xr[o3 * sw + off]
+                                    v = xf[np.uint64(xb + o3 * sw)]
                                     acc[o3] += v * v
                             elif mode == LP and p == 3:
                                 for o3 in range(lo, hi):
-                                    v = xr[o3 * sw + off]
+                                    v = xf[np.uint64(xb + o3 * sw)]
                                     acc[o3] += v * v * v
                             else:
                                 for o3 in range(lo, hi):
-                                    acc[o3] += xr[o3 * sw + off]
+                                    acc[o3] += xf[np.uint64(xb + o3 * sw)]
                 if mode == AVG:
                     _divisors(div, o1, o2, g, D, H, W, include_pad)
                     for o3 in range(OW):
-                        row[o3] = acc[o3] / div[o3] if div[o3] > 0 else 0.0
+                        yf[np.uint64(yb + o3)] = acc[o3] / div[o3] if div[o3] > 0 else 0.0
                 elif mode == LP and p == 2:
                     for o3 in range(OW):
-                        row[o3] = np.sqrt(acc[o3])
+                        yf[np.uint64(yb + o3)] = np.sqrt(acc[o3])
                 elif mode == LP and p == 3:
                     for o3 in range(OW):
-                        row[o3] = np.cbrt(acc[o3])
+                        yf[np.uint64(yb + o3)] = np.cbrt(acc[o3])
                 else:
                     for o3 in range(OW):
-                        row[o3] = acc[o3]
+                        yf[np.uint64(yb + o3)] = acc[o3]
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -126,19 +131,26 @@ def _max_grad(og, x, y, dx, q, g):
     first match per output was 2x slower: its inner loop branches on every element.)"""
     kd, kh, kw, sd, sh, sw, pd, ph, pw = g
     D, H, W = x.shape[1], x.shape[2], x.shape[3]
-    for o1 in range(y.shape[1]):
+    OD, OH, OW = y.shape[1], y.shape[2], y.shape[3]
+    xf = x.reshape(x.size)
+    df = dx.reshape(dx.size)
+    yf = y.reshape(y.size)
+    gf = og.reshape(og.size)
+    for o1 in range(OD):
         a0, a1, fa = _window(o1, sd, pd, kd, D)
-        for o2 in range(y.shape[2]):
+        for o2 in range(OH):
             b0, b1, fb = _window(o2, sh, ph, kh, H)
-            for o3 in range(y.shape[3]):
+            yb = ((q * OD + o1) * OH + o2) * OW
+            for o3 in range(OW):
                 c0, c1, fc = _window(o3, sw, pw, kw, W)
-                yv = y[q, o1, o2, o3]
+                yv = yf[np.uint64(yb + o3)]
                 found = False
                 for i1 in range(a0, a1):
                     for i2 in range(b0, b1):
+                        xb = ((q * D + i1) * H + i2) * W
                         for i3 in range(c0, c1):
-                            if x[q, i1, i2, i3] == yv:
-                                dx[q, i1, i2, i3] += og[q, o1, o2, o3]
+                            if xf[np.uint64(xb + i3)] == yv:
+                                df[np.uint64(xb + i3)] += gf[np.uint64(yb + o3)]
                                 found = True
                                 break
                         if found:
@@ -153,6 +165,10 @@ def pool_backward(og, x, y, dx, g, mode, p, include_pad):
     kd, kh, kw, sd, sh, sw, pd, ph, pw = g
     D, H, W = x.shape[1], x.shape[2], x.shape[3]
     OD, OH, OW = y.shape[1], y.shape[2], y.shape[3]
+    xf = x.reshape(x.size)
+    df = dx.reshape(dx.size)
+    yf = y.reshape(y.size)
+    gf = og.reshape(og.size)
     gs = np.empty(OW, np.float64)
     div = np.empty(OW, np.int64)
     for q in range(x.shape[0]):
@@ -163,30 +179,29 @@ def pool_backward(og, x, y, dx, g, mode, p, include_pad):
             a0, a1, fa = _window(o1, sd, pd, kd, D)
             for o2 in range(OH):
                 b0, b1, fb = _window(o2, sh, ph, kh, H)
-                grow = og[q, o1, o2]
-                yrow = y[q, o1, o2]
+                yb = ((q * OD + o1) * OH + o2) * OW
                 if mode == AVG:
                     _divisors(div, o1, o2, g, D, H, W, include_pad)
                     for o3 in range(OW):
-                        gs[o3] = grow[o3] / div[o3] if div[o3] > 0 else 0.0
+                        gs[o3] = gf[np.uint64(yb + o3)] / div[o3] if div[o3] > 0 else 0.0
                 else:
                     for o3 in range(OW):
-                        gs[o3] = grow[o3]
+                        gs[o3] = gf[np.uint64(yb + o3)]
                 for i1 in range(a0, a1):
                     for i2 in range(b0, b1):
-                        xr = x[q, i1, i2]
-                        dr = dx[q, i1, i2]
                         for e in range(kw):
                             off = e - pw
                             lo, hi = _valid_range(off, sw, W, OW)
+                            xb = ((q * D + i1) * H + i2) * W + off
                             if mode == LP and p > 1:
                                 for o3 in range(lo, hi):
                                     if gs[o3] != 0:
-                                        r = xr[o3 * sw + off] / yrow[o3]
-                                        dr[o3 * sw + off] += gs[o3] * (r if p == 2 else r * r)
+                                        i = np.uint64(xb + o3 * sw)
+                                        r = xf[i] / yf[np.uint64(yb + o3)]
+                                        df[i] += gs[o3] * (r if p == 2 else r * r)
                             else:
                                 for o3 in range(lo, hi):
-                                    dr[o3 * sw + off] += gs[o3]
+                                    df[np.uint64(xb + o3 * sw)] += gs[o3]
 
 
 def as4d(arr):

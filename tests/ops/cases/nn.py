@@ -1,5 +1,4 @@
 """Cases for Convolution, Deconvolution, Pooling, UpSampling and their backward ops."""
-import numpy as np
 
 from compiler.ops import registry
 from tests.ops.harness import Case
@@ -29,7 +28,8 @@ def _pool_ties(rng, dtype):
 
 CASES = [
     # --- Convolution ---
-    Case("Convolution", [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], K3, dtypes=("float16", "float32", "float64")),
+    Case("Convolution", [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], K3,
+         dtypes=("float16", "float32", "float64")),
     Case("Convolution", [(2, 3, 5, 5), (4, 3, 3, 3)], dict(K3, no_bias=True), name="no_bias"),
     Case("Convolution", [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], dict(K3, stride=(2, 2), pad=(1, 1)),
          name="stride_pad"),
@@ -66,7 +66,8 @@ CASES = [
          {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2), "target_shape": (6, 5)},
          name="target_shape"),
     Case("Deconvolution", [(2, 4, 3, 3), (4, 3, 2, 2)],
-         {"kernel": (2, 2), "num_filter": 6, "num_group": 2, "dilate": (2, 2)}, name="group_dilate"),
+         {"kernel": (2, 2), "num_filter": 6, "num_group": 2, "dilate": (2, 2)},
+         name="group_dilate"),
     Case("Deconvolution", [(2, 3, 4), (3, 2, 3), (2,)],
          {"kernel": (3,), "num_filter": 2, "stride": (2,), "no_bias": False}, name="1d"),
     Case("_backward_Deconvolution", [(2, 2, 8, 8), (2, 3, 3, 3), (3, 2, 3, 3)],

@@ -1,0 +1,1 @@
+"""Command-line tools: `python -m framework.tools.dump` (the compiled graph after every pass)."""
