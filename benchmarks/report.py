@@ -79,10 +79,10 @@ def _header(rep):
            blas_s, vers, m.get("git"), " ".join("%.1f" % x for x in m.get("loadavg", []))),
     ]
     if lim:
-        lines.append("limits measured in this run: memory copy %.1f GB/s (read+write, %d MB np.copyto), "
-                     "float32 GEMM %d^3 %.1f GFLOP/s"
-                     % (lim.get("memcopy_GBps", 0), lim["memcopy_bytes"] >> 20, lim["gemm_n"],
-                        lim.get("blas_GFLOPs", 0)))
+        lines.append("limits measured in this run: memory copy %.1f GB/s (read+write, %d MB np.copyto on %d "
+                     "thread(s); 1 thread: %.1f GB/s), float32 GEMM %d^3 %.1f GFLOP/s"
+                     % (lim.get("memcopy_GBps", 0), lim["memcopy_bytes"] >> 20, lim.get("memcopy_threads", 1),
+                        lim.get("memcopy_1thread_GBps") or 0, lim["gemm_n"], lim.get("blas_GFLOPs", 0)))
     return lines
 
 

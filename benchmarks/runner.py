@@ -321,12 +321,13 @@ def run(argv=None, workloads=None, log=None):
                      "(see cpu_util in the JSON)"
                      % (load0, machine.usable_cores()))
         log(notes[-1])
+    layer = machine.start_numba_threads()  # before torch: see start_numba_threads
     peers = detect_peers(opts, log)
     notes += ["%s: skipped -- %s" % (i, p["reason"]) for i, p in peers.items() if not p["available"]]
     impls = ["ours"] + [i for i, p in peers.items() if p["available"] and i != "mxnet"]
     log("measuring limits (memory copy, float32 GEMM) ...")
     limits = machine.measure_limits(quick=opts.quick, repeat=opts.repeat, min_time=opts.min_time,
-                                    settle_max=opts.settle)
+                                    settle_max=opts.settle, threads=opts.threads)
     results = []
     for w in selected:
         r = run_workload(w, impls, opts, dev, log)
@@ -345,6 +346,7 @@ def run(argv=None, workloads=None, log=None):
         merge_mxnet(rep, worker, note)
     rep["elapsed_s"] = time.time() - started
     rep["machine"]["loadavg_start"] = load0
+    rep["threads"]["numba_layer_started_before_peers"] = layer
     kernel_cache = sys.modules.get("kernels")
     if kernel_cache is not None:
         rep["machine"]["kernel_cache_dir"] = getattr(kernel_cache, "CACHE_DIR", None)

@@ -72,7 +72,7 @@ def _layer_params(node, pre_filter, shape_dict, show_shape):
     return 0
 
 
-def print_summary(symbol, shape=None, line_length=120, positions=(.44, .64, .74, 1.)):
+def print_summary(symbol, shape=None, line_length=120, positions=[.44, .64, .74, 1.]):  # noqa: B006
     """Print the layers of `symbol`: name (type), output shape without the batch axis (when
     `shape` gives the input shapes), parameter count and previous layers; then the total.
 
@@ -168,7 +168,7 @@ def _edge_key(src):
 
 
 def plot_network(symbol, title="plot", save_format="pdf", shape=None, dtype=None,
-                 node_attrs=None, hide_weights=True):
+                 node_attrs={}, hide_weights=True):  # noqa: B006  (MXNet's signature; not mutated)
     """A graphviz.Digraph of `symbol`: ops as boxes colored by kind, inputs as ovals, edges
     labelled with the output shape (without the batch axis, given `shape`) and dtype (given
     `dtype`); weights and biases hidden unless `hide_weights=False`.  `node_attrs` updates

@@ -167,6 +167,8 @@ def to_dot(graph, title="graph"):
             key = e.key()
             value = _fmt_value(shapes.get(key) if shapes else None,
                                dtypes.get(key) if dtypes else None)
+            if value != "?":
+                value += _slot_text(graph, key)
             attrs = [] if value == "?" else ['label="%s"' % _dot_escape(value)]
             if e.index:
                 attrs.append('taillabel="%d"' % e.index)

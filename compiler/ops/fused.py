@@ -281,8 +281,14 @@ class FusedElementwise(Op):
 
     def describe(self):
         """One line per member: `name = op(inputs)`, for dumps."""
-        return ["%s = %s(%s)" % (m.name, m.op.name, ", ".join(_entry_name(e) for e in m.inputs))
-                for m in self.members]
+        lines = []
+        for m in self.members:
+            attrs = m.op_attrs()
+            lines.append("%s = %s(%s)%s" % (
+                m.name, m.op.name, ", ".join(_entry_name(e) for e in m.inputs),
+                " {%s}" % ", ".join("%s=%s" % (k, attrs[k]) for k in sorted(attrs))
+                if attrs else ""))
+        return lines
 
     # --- inference: the members' own, composed -------------------------------------------
     def _compose(self, what, in_values):

@@ -8,11 +8,12 @@ njit: that would need SciPy).
 
 Samples are processed in chunks: the im2col matrix of a chunk is (C*KD*KH*KW, B*P) where
 P = OD*OH*OW.  B=1 lets the GEMM write each sample's output in place (no transpose); larger
-chunks make fewer, fatter GEMMs.  `pick_chunk` aims for ~2 MB of im2col per chunk, the best
-measured setting (benchmarks/ops_conv_quick.py --sweep): per-sample for 32x64x28x28 3x3,
-8-16 samples for the LeNet convs; a whole-batch im2col was up to 2x slower.  im2col/col2im stay
-serial: `prange` versions (omp layer) were 1.5-5x slower on 2 cores, because Numba's OpenMP
-threads and OpenBLAS's spinning threads then fight for the same cores around every GEMM.
+chunks make fewer, fatter GEMMs (the transpose back to (B, F, P) is fused with the bias add).
+`pick_chunk` aims for ~2 MB of im2col per chunk, the best measured setting
+(benchmarks/ops_conv_quick.py --sweep): per-sample for 32x64x28x28 3x3 (whole-batch im2col
+1.2-1.6x slower), 16-36 samples for the LeNet convs (per-sample 1.5-3x slower there).
+im2col/col2im stay serial: `prange` versions (omp layer) were 1.5-5x slower on 2 cores,
+because Numba's OpenMP threads and OpenBLAS's spinning threads then fight for the cores.
 """
 import threading
 

@@ -113,7 +113,9 @@ def nn():
                                                   "pool_type": "max"}, is_train=True)
     case("Pool1d_avg_full", "Pooling", [("data", x1)],
          {"kernel": (2,), "stride": (2,), "pool_type": "avg", "pooling_convention": "full"},
-         is_train=True)
+         is_train=True, env={"MXNET_MKLDNN_ENABLED": "0"},
+         note="oneDNN's backward divides the clipped edge window by 2 although its forward "
+              "divided by 1; the native CPU build is self-consistent and is recorded here")
     case("Pool1d_global_sum", "Pooling", [("data", x1)], {"kernel": (1,), "global_pool": True,
                                                          "pool_type": "sum"}, is_train=True)
     xa = U((2, 3, 4), -3, 3)

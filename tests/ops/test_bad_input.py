@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+@pytest.mark.slow
 def test_every_op_rejects_bad_input_with_mxnet_error():
     proc = subprocess.run([sys.executable, "-m", "tests.ops.fuzz_bad_input"], cwd=ROOT,
                           capture_output=True, text=True, timeout=900,

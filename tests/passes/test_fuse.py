@@ -313,7 +313,8 @@ def test_fused_inference_composes_the_members():
 def test_describe_lists_the_members():
     after = fuse(prep(mx.sym.sqrt(mx.sym.abs(mx.sym.Variable("x")) + 1), {"x": (2,)}))
     assert fused_nodes(after)[0].op.describe() == [
-        "abs0 = abs(x)", "_plusscalar0 = _plus_scalar(abs0)", "sqrt0 = sqrt(_plusscalar0)"]
+        "abs0 = abs(x)", "_plusscalar0 = _plus_scalar(abs0) {scalar=1}",
+        "sqrt0 = sqrt(_plusscalar0)"]
 
 
 def test_fused_kernel_cache_module_is_named_by_the_group(tmp_path):

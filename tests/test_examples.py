@@ -1,0 +1,27 @@
+"""The README's examples train to real accuracy on the bundled digits."""
+import importlib.util
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "examples", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_digits_symbolic_trains_and_prints_the_compiled_graph(capsys):
+    acc = _load("digits_symbolic").main(epochs=10)
+    out = capsys.readouterr().out
+    assert acc >= 0.95
+    assert "forward:" in out and "backward:" in out and "arena" in out
+
+
+@pytest.mark.slow
+def test_quickstart_autograd_mlp_trains():
+    assert _load("quickstart").main(epochs=10) >= 0.93
