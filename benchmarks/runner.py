@@ -321,7 +321,14 @@ def run(argv=None, workloads=None, log=None):
                      "(see cpu_util in the JSON)"
                      % (load0, machine.usable_cores()))
         log(notes[-1])
+    user_wait = os.environ.get("OMP_WAIT_POLICY")
     layer = machine.start_numba_threads()  # before torch: see start_numba_threads
+    ours_wait = os.environ.get("OMP_WAIT_POLICY")
+    if user_wait is None and ours_wait is not None:
+        # framework's `kernels` sets OMP_WAIT_POLICY for its own (already loaded) OpenMP
+        # runtime; torch loads its own libgomp and should run with its defaults, as it would
+        # in a process of its own
+        del os.environ["OMP_WAIT_POLICY"]
     peers = detect_peers(opts, log)
     notes += ["%s: skipped -- %s" % (i, p["reason"]) for i, p in peers.items() if not p["available"]]
     impls = ["ours"] + [i for i, p in peers.items() if p["available"] and i != "mxnet"]
@@ -347,6 +354,7 @@ def run(argv=None, workloads=None, log=None):
     rep["elapsed_s"] = time.time() - started
     rep["machine"]["loadavg_start"] = load0
     rep["threads"]["numba_layer_started_before_peers"] = layer
+    rep["threads"]["omp_wait_policy"] = {"ours": ours_wait, "peers": user_wait}
     kernel_cache = sys.modules.get("kernels")
     if kernel_cache is not None:
         rep["machine"]["kernel_cache_dir"] = getattr(kernel_cache, "CACHE_DIR", None)
@@ -364,6 +372,14 @@ def main(argv=None):
         return 0
     if opts.worker:
         return worker_main(opts)
+    selected, problems = select(opts)
+    if not selected:
+        from . import workloads as wl
+        print("no workloads selected (suite %r, filter %r); suites: %s"
+              % (opts.suite, opts.filter, ", ".join(wl.suites()) or "none"), file=sys.stderr)
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 2
     rep = run(opts)
     rep["argv"] = sys.argv[1:] if argv is None else list(argv)
     print(report.format_table(rep))

@@ -14,6 +14,7 @@ class _State(threading.local):
     def __init__(self):
         self.recording = False
         self.training = False
+        self.internal_views = False   # inside backward: reshape-type ops may alias inputs
 
 
 _state = _State()
@@ -167,7 +168,6 @@ def _accumulate(grads, key, value):
 
 def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph):
     """Return {id(VarNode): (VarNode, gradient)} for every variable reached."""
-    from . import ndarray as nd
     for h in heads:
         if h._ag is None:
             raise MXNetError(_NOT_IN_GRAPH)
@@ -177,6 +177,15 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph):
         raise MXNetError("backward: %d head gradients given for %d heads"
                          % (len(head_grads), len(heads)))
     grads = {}
+    prev_views, _state.internal_views = _state.internal_views, True
+    try:
+        return _backward_pass(heads, head_grads, retain_graph, train_mode, create_graph, grads)
+    finally:
+        _state.internal_views = prev_views
+
+
+def _backward_pass(heads, head_grads, retain_graph, train_mode, create_graph, grads):
+    from . import ndarray as nd
     with _Scope(create_graph, train_mode):
         for h, g in zip(heads, head_grads):
             if g is None:
@@ -259,6 +268,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     out = []
     for v in variables:
         _, g = reached.get(id(v._ag[0]), (None, None))
+        if g is not None and g._data.base is not None:   # an internal view: give an own copy
+            g = NDArray(g._data.copy(), g.context)
         out.append(g if g is not None else nd.zeros(v.shape, v.context, v.dtype))
     return out[0] if single else out
 

@@ -48,6 +48,8 @@ class Op:
     outputs = ("output",)       # output names (see output_names)
     num_visible = None          # visible outputs; None = all (BatchNorm shows 1 of 3)
     inplace = ()                # (input index, output index) pairs that may share memory
+    identity_view = False       # output = input 0's elements reshaped (MXNet FInplaceIdentity):
+                                # may alias the input where the result is not user-visible
     scalar_expr = None          # elementwise ops: scalar expression over inputs and attrs
     differentiable = True
     kernels = {}                # target -> fn(attrs, inputs, outputs, octx)

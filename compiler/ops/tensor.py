@@ -98,6 +98,7 @@ class _CopyOp(Op):
     """A pure copy of `data` into an output of another shape (same elements, same order)."""
 
     inplace = ((0, 0),)
+    identity_view = True
 
     def reference(self, attrs, inputs, octx):
         _, (shape,) = self.infer_shape(attrs, [inputs[0].shape] + [a.shape for a in inputs[1:]])

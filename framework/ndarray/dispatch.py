@@ -88,6 +88,11 @@ def invoke(op, inputs, kwargs, out=None, ctx=None):
     elif ctx is None:
         ctx = current_context()
     out_shapes, out_types = infer(op, attrs, inputs)
+    if op.identity_view and out is None and autograd._state.internal_views:
+        view = NDArray(inputs[0]._data.reshape(out_shapes[0]), ctx)   # no copy inside backward
+        if autograd.is_recording():
+            autograd.record_op(op, attrs, inputs, [view])
+        return view
     n_visible = op.num_visible_outputs(attrs)
     if out is not None:
         outs = [out] if isinstance(out, NDArray) else list(out)

@@ -4,11 +4,11 @@ Positional arguments fill the op's inputs in order, then its attributes in decla
 order (so `mx.nd.sum(x, 1)` is axis=1 and `mx.nd.clip(x, 0, 1)` sets a_min, a_max, as in
 MXNet).  Variadic ops take `*data` and set their count attribute themselves.
 """
-import inspect
 import types
 
 from compiler.ops import registry
 from ..base import MXNetError, _Null
+from ..op_functions import finish, populate as populate_namespaces
 from .dispatch import invoke
 
 
@@ -86,42 +86,12 @@ def make_function(op, fname):
                 raise MXNetError("%s: ctx must be a Context such as mx.cpu(), got %r" % (op.name, ctx))
         return invoke(op, inputs, attrs, out=out, ctx=ctx)
 
-    params = []
-    if op.variadic:
-        params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
-    else:
-        params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
-                   for n in op.arguments]
-    kind = inspect.Parameter.KEYWORD_ONLY if op.variadic else inspect.Parameter.POSITIONAL_OR_KEYWORD
-    params += [inspect.Parameter(n, kind, default=_Null) for n in op.attrs if n != op.variadic]
-    params += [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
-               inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None)]
-    function.__signature__ = inspect.Signature(params)
-    function.__name__ = fname
-    function.__qualname__ = fname
-    doc = (type(op).__doc__ or "").strip()
-    function.__doc__ = "%s\n\nMXNet operator `%s`." % (doc, op.name) if doc else "MXNet operator `%s`." % op.name
-    return function
-
-
-_PREFIX_MODULES = (("_contrib_", "contrib"), ("_random_", "random"), ("_linalg_", "linalg"),
-                   ("_sparse_", "sparse"), ("_image_", "image"))
+    return finish(function, op, fname, keyword_only=("out", "name"))
 
 
 def populate(namespace, internal, submodules):
     """Fill the mx.nd module (`namespace`), `_internal` and prefixed submodules."""
-    for fname in registry.all_names():
-        op = registry.get(fname)
-        func = make_function(op, fname)
-        setattr(op_namespace, fname, func)
-        for prefix, modname in _PREFIX_MODULES:
-            if fname.startswith(prefix):
-                setattr(submodules[modname], fname[len(prefix):], func)
-                break
-        if fname.startswith("_"):
-            setattr(internal, fname, func)
-        elif not hasattr(namespace, fname):
-            setattr(namespace, fname, func)
+    populate_namespaces(make_function, op_namespace, namespace, internal, submodules)
 
 
 # Every op under its registered name, `_`-prefixed ones included: the `F` that gradient

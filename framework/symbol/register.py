@@ -7,7 +7,6 @@ Symbols are inputs, the others attributes; `attr=` and the current AttrScope add
 function name as hint (`fullyconnected0`, `_plus0` for `_Plus`) names the node; inputs not
 given become variables `<name>_<input>` carrying the node's attributes.
 """
-import inspect
 import types
 
 import numpy as np
@@ -17,6 +16,7 @@ from compiler.ops import registry
 from ..base import MXNetError, MXNetTypeError, _Null
 from .. import attribute as _attribute
 from .. import name as _name
+from ..op_functions import finish, populate as populate_namespaces
 
 
 def _format(key, value):
@@ -120,46 +120,13 @@ def make_function(op, fname):
         sym_args, sym_kwargs, attrs = _split(op, fname, args, kwargs)
         return create(op, hint, sym_args, sym_kwargs, attrs, name)
 
-    params = []
-    if op.variadic:
-        params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
-    else:
-        params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
-                   for n in op.arguments]
-    kind = (inspect.Parameter.KEYWORD_ONLY if op.variadic
-            else inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    params += [inspect.Parameter(n, kind, default=_Null) for n in op.attrs if n != op.variadic]
-    params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
-               for n in ("name", "attr", "out")]
-    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
-    function.__signature__ = inspect.Signature(params)
-    function.__name__ = fname
-    function.__qualname__ = fname
-    function.__module__ = "framework.symbol"
-    doc = (type(op).__doc__ or "").strip()
-    function.__doc__ = ("%s\n\nMXNet operator `%s` (symbolic)." % (doc, op.name) if doc
-                        else "MXNet operator `%s` (symbolic)." % op.name)
-    return function
-
-
-_PREFIX_MODULES = (("_contrib_", "contrib"), ("_random_", "random"), ("_linalg_", "linalg"),
-                   ("_sparse_", "sparse"), ("_image_", "image"))
+    return finish(function, op, fname, keyword_only=("name", "attr", "out"), var_keyword=True,
+                  module="framework.symbol", suffix=" (symbolic)")
 
 
 def populate(namespace, internal, submodules):
     """Fill mx.sym (`namespace`), `_internal`, the prefixed submodules and `op_namespace`."""
-    for fname in registry.all_names():
-        op = registry.get(fname)
-        func = make_function(op, fname)
-        setattr(op_namespace, fname, func)
-        for prefix, modname in _PREFIX_MODULES:
-            if fname.startswith(prefix):
-                setattr(submodules[modname], fname[len(prefix):], func)
-                break
-        if fname.startswith("_"):
-            setattr(internal, fname, func)
-        elif not hasattr(namespace, fname):
-            setattr(namespace, fname, func)
+    populate_namespaces(make_function, op_namespace, namespace, internal, submodules)
 
 
 # Every op under its registered name, `_`-prefixed ones included: the graph-building `F`
