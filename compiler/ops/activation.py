@@ -125,8 +125,10 @@ class Activation(SwitchedElementwise):
         return [fn(x).astype(inputs[0].dtype)]
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
-        return [F._backward_Activation(out_grads[0], inputs[0], outputs[0],
-                                       act_type=attrs.act_type)]
+        # only softsign's derivative reads the input (as MXNet's non-oneDNN build): the others
+        # pass the output in its place, so the input need not stay alive until backward
+        data = inputs[0] if attrs.act_type == "softsign" else outputs[0]
+        return [F._backward_Activation(out_grads[0], data, outputs[0], act_type=attrs.act_type)]
 
 
 @register

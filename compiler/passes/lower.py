@@ -123,10 +123,13 @@ def lower(graph, target="cpu"):
             plan.head_grads.append((var.name, home[(id(var), 0)], head_index.get(var.name)))
 
     fwd = forward_node_ids(graph, n_fwd)
+    inplace = graph.attrs.get("inplace", {})
     seen_backward = None
     for node in nodes:
         if node.is_variable:
             continue
+        if node.op.identity_view and inplace.get((id(node), 0)) == node.inputs[0].key():
+            continue        # a reshape planned onto its input's slot: the bytes are already there
         attrs = node.parsed()
         try:
             kernel = node.op.kernel(target)

@@ -129,7 +129,11 @@ def plan_memory(graph, match_range=None):
                     continue
                 in_key, out_key = node.inputs[i_in].key(), out_keys[i_out]
                 sid = storage.get(in_key, EXTERNAL)
-                if (out_key in storage or sid < 0 or slot_ref[sid] != 1
+                # identity views (reshapes, MXNet's FInplaceIdentity) may share a slot whose
+                # input is still read later: both names hold the same bytes and the refcount
+                # keeps anyone from writing that slot in place while either is live
+                shared_ok = node.op.identity_view or slot_ref[sid] == 1 if sid >= 0 else False
+                if (out_key in storage or sid < 0 or not shared_ok
                         or ref.get(out_key, 0) == 0):
                     continue
                 (s_in, t_in), (s_out, t_out) = info(in_key, node.inputs[i_in].node), \
