@@ -94,8 +94,12 @@ def im2col(x, col, g):
                         xb = (((n * C + c) * D + i1) * H + i2) * W + offw
                         for o3 in range(lo):
                             cf[np.uint64(base + o3)] = 0
-                        for o3 in range(lo, hi):
-                            cf[np.uint64(base + o3)] = xf[np.uint64(xb + o3 * sw)]
+                        if sw == 1:         # contiguous: the copy vectorizes
+                            for o3 in range(lo, hi):
+                                cf[np.uint64(base + o3)] = xf[np.uint64(xb + o3)]
+                        else:
+                            for o3 in range(lo, hi):
+                                cf[np.uint64(base + o3)] = xf[np.uint64(xb + o3 * sw)]
                         for o3 in range(hi, ow):
                             cf[np.uint64(base + o3)] = 0
 
@@ -127,8 +131,12 @@ def col2im(col, dx, g):
                                     continue
                                 base = row * ncols + n * P + (o1 * oh + o2) * ow
                                 xb = (((n * C + c) * D + i1) * H + i2) * W + offw
-                                for o3 in range(lo, hi):
-                                    df[np.uint64(xb + o3 * sw)] += cf[np.uint64(base + o3)]
+                                if sw == 1:
+                                    for o3 in range(lo, hi):
+                                        df[np.uint64(xb + o3)] += cf[np.uint64(base + o3)]
+                                else:
+                                    for o3 in range(lo, hi):
+                                        df[np.uint64(xb + o3 * sw)] += cf[np.uint64(base + o3)]
 
 
 # --- geometry -------------------------------------------------------------------------
