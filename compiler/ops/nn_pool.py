@@ -156,22 +156,37 @@ class Pooling(Op):
     name = "Pooling"
     arguments = ("data",)
     attrs = _POOL_ATTRS
+    num_visible = 1
+
+    def output_names(self, attrs):
+        """MXNet 1.9.1's pip build (oneDNN) gives max pooling over 1-3-D NC* data a hidden
+        workspace output (GetNumOutputs), so symbol JSON it writes counts two outputs
+        (node_row_ptr); declaring it too keeps tojson() identical.  It holds zeros here."""
+        if (attrs is not None and attrs.pool_type == "max" and len(attrs.kernel) in (1, 2, 3)
+                and attrs.layout in (None, "NCW", "NCHW", "NCDHW")):
+            return ["output", "workspace"]
+        return ["output"]
 
     def infer_shape(self, attrs, in_shapes):
+        n_out = len(self.output_names(attrs))
         dshape = in_shapes[0]
         if dshape is None:
-            return list(in_shapes), [None]
+            return list(in_shapes), [None] * n_out
         prm = pool_param(attrs, dshape)
-        return list(in_shapes), [tuple(dshape[:2]) + prm.out]
+        return list(in_shapes), [tuple(dshape[:2]) + prm.out] * n_out
 
     def infer_type(self, attrs, in_types):
         check_float(["data"], in_types)
-        return list(in_types), [in_types[0]]
+        return list(in_types), [in_types[0]] * len(self.output_names(attrs))
 
     def reference(self, attrs, inputs, octx):
-        return [ref_pool(inputs[0], pool_param(attrs, inputs[0].shape), attrs.pool_type)]
+        out = ref_pool(inputs[0], pool_param(attrs, inputs[0].shape), attrs.pool_type)
+        return [out] + [np.zeros_like(out)] * (len(self.output_names(attrs)) - 1)
 
     def _cpu(self, attrs, inputs, outputs, octx):
+        for workspace in outputs[1:]:
+            workspace.fill(0)
+        outputs = outputs[:1]
         prm = pool_param(attrs, inputs[0].shape)
         lowest = np.finfo(inputs[0].dtype).min
 
@@ -195,6 +210,10 @@ class BackwardPooling(Pooling):
     name = "_backward_Pooling"
     arguments = ("ograd", "data", "output")
     differentiable = False
+    num_visible = None
+
+    def output_names(self, attrs):
+        return ["output"]
 
     def infer_shape(self, attrs, in_shapes):
         og, dshape, yshape = in_shapes

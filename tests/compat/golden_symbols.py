@@ -10,11 +10,6 @@ with open(os.path.join(DIR, "golden_symbols.json")) as _f:
     MANIFEST = json.load(_f)
 CASES = MANIFEST["cases"]
 
-# MXNet's pip wheel is built with MKLDNN, where max Pooling has a hidden workspace output:
-# node_row_ptr counts it, our Pooling declares one output (see MXNET_NOTES.md).
-ROW_PTR_DIFFERS = {"lenet_bn"}
-
-
 def text(cid, key="file"):
     with open(os.path.join(DIR, CASES[cid][key])) as f:
         return f.read()
@@ -39,9 +34,3 @@ def shapes(value):
     if value is None:
         return None
     return [None if s is None else tuple(s) for s in value]
-
-
-def without_row_ptr(text_):
-    doc = json.loads(text_)
-    doc.pop("node_row_ptr")
-    return doc

@@ -26,10 +26,7 @@ def build(cid):
 def test_builder_json_is_byte_identical(cid):
     sym, _ = build(cid)
     text = G.text(cid)
-    if cid in G.ROW_PTR_DIFFERS:
-        assert G.without_row_ptr(sym.tojson()) == G.without_row_ptr(text)
-    else:
-        assert sym.tojson() == text
+    assert sym.tojson() == text     # max Pooling's hidden workspace output included
 
 
 @pytest.mark.parametrize("cid", sorted(BUILDERS))
