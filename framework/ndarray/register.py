@@ -9,7 +9,7 @@ import types
 from compiler.ops import registry
 from ..base import MXNetError, _Null
 from ..op_functions import finish, populate as populate_namespaces
-from .dispatch import invoke
+from .dispatch import invoke, parse_cached
 
 
 def _split_args(op, args, kwargs):
@@ -69,7 +69,7 @@ def make_function(op, fname):
     def function(*args, out=None, name=None, ctx=None, **kwargs):
         inputs, attrs = _split_args(op, args, kwargs)
         if isinstance(inputs, dict):
-            parsed = op.parse(attrs)
+            parsed = parse_cached(op, attrs)
             wanted = op.input_names(parsed)
             missing = [n for n in wanted if n not in inputs]
             if missing:
