@@ -10,7 +10,6 @@ Graph-level results of passes (shapes, dtypes, the memory plan ...) live in `gra
 from typing import NamedTuple
 
 from ..errors import MXNetError
-from ..ops import registry
 from ..ops.attrs import is_hidden
 
 

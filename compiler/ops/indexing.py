@@ -429,7 +429,6 @@ class GatherND(Op):
 
     def _cpu(self, attrs, inputs, outputs, octx):
         data, indices = inputs
-        m = indices.shape[0]
         rows = nd_rows(indices, data.shape, True)
         out = outputs[0]
         if out.size:

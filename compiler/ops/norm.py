@@ -25,7 +25,7 @@ MXNet 1.9.1 semantics kept here (checked against real MXNet 1.9.1):
 import numpy as np
 
 from kernels.cpu import norm as K
-from .registry import (Op, Attr, register, fail, normalize_axis, check_dtype, FLOAT_TYPES)
+from .registry import (float_types, match_shapes, Op, Attr, register, fail, normalize_axis, check_dtype, FLOAT_TYPES)
 
 
 def _compute(a):
@@ -361,16 +361,10 @@ class BackwardLayerNorm(Op):
             return list(in_shapes), [None, None, None]
         axis, want, stat = _ln_shapes(attrs, data)
         wants = [tuple(data), tuple(data), want, stat, stat]
-        for name, s, w in zip(self.arguments, in_shapes, wants):
-            if s is not None and tuple(s) != w:
-                fail("%s shape %s does not match data shape %s: expected %s",
-                     name, tuple(s), tuple(data), w)
-        return wants, [tuple(data), want, want]
+        return match_shapes(self.arguments, in_shapes, data, wants), [tuple(data), want, want]
 
     def infer_type(self, attrs, in_types):
-        for name, t in zip(self.arguments, in_types):
-            check_dtype(name, t, FLOAT_TYPES)
-        return Op.infer_type(self, attrs, in_types)
+        return float_types(self, attrs, in_types, self.arguments)
 
     def reference(self, attrs, inputs, octx):
         og, x, gamma, mean, std = (a.astype(np.float64) for a in inputs)
@@ -492,16 +486,10 @@ class BackwardInstanceNorm(Op):
         want = (data[1],)
         stat = (data[0], data[1])
         wants = [tuple(data), tuple(data), want, stat, stat]
-        for name, s, w in zip(self.arguments, in_shapes, wants):
-            if s is not None and tuple(s) != w:
-                fail("%s shape %s does not match data shape %s: expected %s",
-                     name, tuple(s), tuple(data), w)
-        return wants, [tuple(data), want, want]
+        return match_shapes(self.arguments, in_shapes, data, wants), [tuple(data), want, want]
 
     def infer_type(self, attrs, in_types):
-        for name, t in zip(self.arguments, in_types):
-            check_dtype(name, t, FLOAT_TYPES)
-        return Op.infer_type(self, attrs, in_types)
+        return float_types(self, attrs, in_types, self.arguments)
 
     def reference(self, attrs, inputs, octx):
         og, x, gamma, mean, var = (a.astype(np.float64) for a in inputs)

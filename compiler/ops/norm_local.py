@@ -13,7 +13,7 @@ MXNet 1.9.1 semantics (checked against real MXNet 1.9.1):
 """
 import numpy as np
 
-from .registry import Op, Attr, register, fail, check_dtype, FLOAT_TYPES
+from .registry import float_types, Op, Attr, register, fail, check_dtype, FLOAT_TYPES
 
 
 def _ctype(a):
@@ -111,9 +111,7 @@ class BackwardL2Normalization(Op):
         return [tuple(data), tuple(data), want], [tuple(data)]
 
     def infer_type(self, attrs, in_types):
-        for name, t in zip(self.arguments, in_types):
-            check_dtype(name, t, FLOAT_TYPES)
-        return Op.infer_type(self, attrs, in_types)
+        return float_types(self, attrs, in_types, self.arguments)
 
     def reference(self, attrs, inputs, octx):
         og, y, norm = (a.astype(np.float64) for a in inputs)
@@ -222,9 +220,7 @@ class BackwardLRN(Op):
         return [tuple(known)] * 3, [tuple(known)]
 
     def infer_type(self, attrs, in_types):
-        for name, t in zip(self.arguments, in_types):
-            check_dtype(name, t, FLOAT_TYPES)
-        return Op.infer_type(self, attrs, in_types)
+        return float_types(self, attrs, in_types, self.arguments)
 
     def reference(self, attrs, inputs, octx):
         og, x, norm = (a.astype(np.float64) for a in inputs)

@@ -165,6 +165,22 @@ def check_dtype(name, dtype, allowed):
 
 
 FLOAT_TYPES = ("float16", "float32", "float64")
+
+
+def float_types(op, attrs, in_types, names):
+    """Default dtype inference after checking that every input named has a float dtype."""
+    for name, t in zip(names, in_types):
+        check_dtype(name, t, FLOAT_TYPES)
+    return Op.infer_type(op, attrs, in_types)
+
+
+def match_shapes(names, in_shapes, data, wants):
+    """Check each known input shape against the one required; returns `wants`."""
+    for name, s, w in zip(names, in_shapes, wants):
+        if s is not None and tuple(s) != tuple(w):
+            fail("%s shape %s does not match data shape %s: expected %s",
+                 name, tuple(s), tuple(data), tuple(w))
+    return wants
 ALL_TYPES = ("float16", "float32", "float64", "uint8", "int8", "int32", "int64", "bool")
 
 

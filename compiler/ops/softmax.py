@@ -16,7 +16,7 @@ for large inputs).  MXNet 1.9.1 details kept here:
 import numpy as np
 
 from kernels.cpu import softmax as K
-from .registry import (Op, Attr, register, fail, normalize_axis, check_dtype, FLOAT_TYPES,
+from .registry import (float_types, Op, Attr, register, fail, normalize_axis, check_dtype, FLOAT_TYPES,
                        dtype_name)
 
 INT_TYPES = ("uint8", "int8", "int32", "int64")
@@ -293,9 +293,7 @@ class BackwardSoftmaxActivation(Op):
         return [tuple(known)] * 2, [tuple(known)]
 
     def infer_type(self, attrs, in_types):
-        for name, t in zip(self.arguments, in_types):
-            check_dtype(name, t, FLOAT_TYPES)
-        return Op.infer_type(self, attrs, in_types)
+        return float_types(self, attrs, in_types, self.arguments)
 
     @staticmethod
     def _axis(ndim):

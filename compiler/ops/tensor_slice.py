@@ -4,7 +4,6 @@
 The backward ops take the forward input as a second argument only for its shape (its values
 are never read), so that their output shape is inferred from their inputs like any op.
 """
-import re
 
 import numpy as np
 

@@ -7,7 +7,7 @@ slices are copies.  Arithmetic and methods go through registered ops (see dispat
 import numpy as np
 
 from compiler.ops import registry
-from ..base import MXNetError, MXNetIndexError, numeric_types
+from ..base import MXNetError, numeric_types
 from ..context import Context, current_context
 from .. import autograd
 from .dispatch import invoke

@@ -6,7 +6,6 @@ MXNet).  Variadic ops take `*data` and set their count attribute themselves.
 """
 import types
 
-from compiler.ops import registry
 from ..base import MXNetError, _Null
 from ..op_functions import finish, populate as populate_namespaces
 from .dispatch import invoke, parse_cached

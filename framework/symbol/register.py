@@ -12,7 +12,6 @@ import types
 import numpy as np
 
 from compiler.ir import compose as _compose
-from compiler.ops import registry
 from ..base import MXNetError, MXNetTypeError, _Null
 from .. import attribute as _attribute
 from .. import name as _name
