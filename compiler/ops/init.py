@@ -31,7 +31,7 @@ class _Source(Op):
         return [out]
 
     def fill(self, attrs, out, octx):
-        raise NotImplementedError
+        raise NotImplementedError("%s must define fill()" % type(self).__name__)
 
     def _cpu(self, attrs, inputs, outputs, octx):
         self.fill(attrs, outputs[0], octx)

@@ -55,21 +55,29 @@ def dot_reference(lhs, rhs, ta, tb):
     return np.asarray(out).reshape(dot_shape(lhs.shape, rhs.shape, ta, tb)).astype(lhs.dtype)
 
 
-@register
-class Dot(Op):
-    """Dot product of two arrays (matrix product for 2-D, contraction of lhs's last axis
-    with rhs's first axis for N-D, after the optional transposes)."""
+class _Product(Op):
+    """dot and batch_dot: (lhs, rhs) with optional transposes; `product_shape` gives the output."""
 
-    name = "dot"
     arguments = ("lhs", "rhs")
     attrs = dict(transpose_a=Attr("bool", False), transpose_b=Attr("bool", False),
                  forward_stype=Attr("str", "None", choices=_STYPES))
+    product_shape = None
 
     def infer_shape(self, attrs, in_shapes):
         lhs, rhs = in_shapes
         if lhs is None or rhs is None:
             return list(in_shapes), [None]
-        return list(in_shapes), [dot_shape(lhs, rhs, attrs.transpose_a, attrs.transpose_b)]
+        return list(in_shapes), [type(self).product_shape(lhs, rhs, attrs.transpose_a,
+                                                          attrs.transpose_b)]
+
+
+@register
+class Dot(_Product):
+    """Dot product of two arrays (matrix product for 2-D, contraction of lhs's last axis
+    with rhs's first axis for N-D, after the optional transposes)."""
+
+    name = "dot"
+    product_shape = staticmethod(dot_shape)
 
     def reference(self, attrs, inputs, octx):
         return [dot_reference(inputs[0], inputs[1], attrs.transpose_a, attrs.transpose_b)]
@@ -148,19 +156,11 @@ def batch_dot_shape(lhs, rhs, ta, tb):
 
 
 @register
-class BatchDot(Op):
+class BatchDot(_Product):
     """Batched matrix product over the last two axes: out[b] = op(lhs[b]) . op(rhs[b])."""
 
     name = "batch_dot"
-    arguments = ("lhs", "rhs")
-    attrs = dict(transpose_a=Attr("bool", False), transpose_b=Attr("bool", False),
-                 forward_stype=Attr("str", "None", choices=_STYPES))
-
-    def infer_shape(self, attrs, in_shapes):
-        lhs, rhs = in_shapes
-        if lhs is None or rhs is None:
-            return list(in_shapes), [None]
-        return list(in_shapes), [batch_dot_shape(lhs, rhs, attrs.transpose_a, attrs.transpose_b)]
+    product_shape = staticmethod(batch_dot_shape)
 
     def reference(self, attrs, inputs, octx):
         a, b = _float_ref(inputs[0]), _float_ref(inputs[1])

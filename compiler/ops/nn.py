@@ -279,10 +279,10 @@ class _ConvBase(Op):
         return ["data", "weight", "bias"]
 
     def weight_shape(self, attrs, prm, dshape):
-        raise NotImplementedError
+        raise NotImplementedError("%s must define weight_shape()" % type(self).__name__)
 
     def out_shape(self, prm, dshape, attrs):
-        raise NotImplementedError
+        raise NotImplementedError("%s must define out_shape()" % type(self).__name__)
 
     def infer_forward(self, attrs, in_shapes):
         prm = conv_param(attrs, self.deconv)

@@ -135,7 +135,7 @@ class _Reduce(Op):
 
     # NumPy oracle: reduce x over the tuple `axes` with keepdims=True
     def np_reduce(self, x, axes):
-        raise NotImplementedError
+        raise NotImplementedError("%s must define np_reduce()" % type(self).__name__)
 
     def reference(self, attrs, inputs, octx):
         x = inputs[0]

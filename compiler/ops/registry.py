@@ -75,7 +75,7 @@ class Op:
     # --- inference -------------------------------------------------------------------
     def infer_shape(self, attrs, in_shapes):
         """Return (in_shapes, out_shapes); None marks an unknown shape."""
-        raise NotImplementedError
+        raise NotImplementedError("%s must declare infer_shape()" % self.name)
 
     def infer_type(self, attrs, in_types):
         """Default: every input and output shares the first known dtype."""
@@ -91,7 +91,7 @@ class Op:
     # --- semantics -------------------------------------------------------------------
     def reference(self, attrs, inputs, octx):
         """NumPy oracle: list of input arrays -> list of output arrays."""
-        raise NotImplementedError
+        raise NotImplementedError("%s must declare reference()" % self.name)
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         """Input gradients (None = zero / not differentiable) from registered ops via F."""

@@ -183,7 +183,7 @@ class _SliceBackward(Op):
     arguments = ("ograd", "data")
 
     def key(self, attrs, shape):
-        raise NotImplementedError
+        raise NotImplementedError("%s must define key()" % type(self).__name__)
 
     def infer_shape(self, attrs, in_shapes):
         og, x = in_shapes

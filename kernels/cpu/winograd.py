@@ -175,13 +175,10 @@ def _plane(n):
     return (n + 15) // 16 * 16 + 16
 
 
-def conv3x3(x, u, out, ph, pw, bias=None):
-    """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)."""
-    N, C, H, W = x.shape
-    F = u.shape[1]
-    OH, OW = out.shape[2:]
-    if N == 0:
-        return
+def _tiling(x, F, OH, OW):
+    """2x2-output tiles covering (OH, OW), the padded input size, the samples per chunk and
+    the reused scratch buffers (padded input, transformed input, products, odd-size output)."""
+    N, C = x.shape[:2]
     th, tw = (OH + 1) // 2, (OW + 1) // 2
     HP, WP = 2 * th + 2, 2 * tw + 2
     even = OH % 2 == 0 and OW % 2 == 0
@@ -191,6 +188,17 @@ def conv3x3(x, u, out, ph, pw, bias=None):
     v = scratch("wino_v", 16 * _plane(C * chunk * th * tw), x.dtype)
     m = scratch("wino_m", 16 * _plane(F * chunk * th * tw), x.dtype)
     y = None if even else scratch("wino_y", chunk * F * 4 * th * tw, x.dtype)
+    return th, tw, HP, WP, even, chunk, xp, v, m, y
+
+
+def conv3x3(x, u, out, ph, pw, bias=None):
+    """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)."""
+    N, C, H, W = x.shape
+    F = u.shape[1]
+    OH, OW = out.shape[2:]
+    if N == 0:
+        return
+    th, tw, HP, WP, even, chunk, xp, v, m, y = _tiling(x, F, OH, OW)
     b = np.zeros(F, x.dtype) if bias is None else bias
     for n0 in range(0, N, chunk):
         n1 = min(N, n0 + chunk)
@@ -231,15 +239,7 @@ def conv_backward_weight(og, x, dw, ph, pw):
     if N == 0:
         dw[...] = 0
         return
-    th, tw = (OH + 1) // 2, (OW + 1) // 2
-    HP, WP = 2 * th + 2, 2 * tw + 2
-    even = OH % 2 == 0 and OW % 2 == 0
-    per = 16 * max(C, F) * th * tw * x.itemsize
-    chunk = int(max(1, min(N, CHUNK_BYTES // max(per, 1))))
-    xp = scratch("wino_x", chunk * C * HP * WP, x.dtype)
-    v = scratch("wino_v", 16 * _plane(C * chunk * th * tw), x.dtype)
-    m = scratch("wino_m", 16 * _plane(F * chunk * th * tw), x.dtype)
-    y = None if even else scratch("wino_y", chunk * F * 4 * th * tw, x.dtype)
+    th, tw, HP, WP, even, chunk, xp, v, m, y = _tiling(x, F, OH, OW)
     acc = np.zeros((16, F, C), np.float64 if x.dtype == np.float64 else np.float32)
     part = scratch("wino_dw", 16 * F * C, acc.dtype).reshape(16, F, C)
     for n0 in range(0, N, chunk):
