@@ -20,3 +20,7 @@ class MXNetTypeError(MXNetError, TypeError):
 
 class MXNetIndexError(MXNetError, IndexError):
     """An index or axis is out of range."""
+
+
+class MXNetAssertionError(MXNetError, AssertionError):
+    """A check MXNet makes with `assert` failed (so `except AssertionError` keeps working)."""

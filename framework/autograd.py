@@ -83,12 +83,13 @@ def predict_mode():
 class VarNode:
     """A leaf marked with attach_grad / mark_variables."""
 
-    __slots__ = ("array", "grad", "grad_req", "__weakref__")
+    __slots__ = ("array", "grad", "grad_req", "fresh", "__weakref__")
 
     def __init__(self, array, grad, grad_req):
         self.array = array
         self.grad = grad
         self.grad_req = grad_req
+        self.fresh = False       # set when backward writes .grad (Trainer's stale check)
 
 
 class TapeNode:
@@ -213,6 +214,9 @@ def _backward_pass(heads, head_grads, retain_graph, train_mode, create_graph, gr
             for node in order:
                 node.freed = True
                 node.inputs = node.outputs = None
+                release = getattr(node.op, "release", None)   # a CachedOp's executor lease
+                if release is not None:
+                    release()
     result = {}
     var_nodes = {}
     for h in heads:
@@ -237,6 +241,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     for var, g in reached.values():
         if var.grad_req == "null" or var.grad is None:
             continue
+        var.fresh = True
         if g is None:
             if var.grad_req == "write":
                 var.grad[:] = 0

@@ -1,7 +1,8 @@
 """Errors and small helpers shared by the whole package (mx.base)."""
 
 
-from compiler.errors import MXNetError, MXNetValueError, MXNetTypeError, MXNetIndexError  # noqa: F401
+from compiler.errors import (MXNetError, MXNetValueError, MXNetTypeError,  # noqa: F401
+                             MXNetIndexError, MXNetAssertionError)
 
 
 class _Null:

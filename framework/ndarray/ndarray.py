@@ -130,6 +130,18 @@ class NDArray:
         autograd.backward([self], None if out_grad is None else [out_grad],
                           retain_graph=retain_graph, train_mode=train_mode)
 
+    @property
+    def _fresh_grad(self):
+        """Whether backward wrote this variable's gradient since the flag was last cleared."""
+        node = self._ag[0] if self._ag is not None else None
+        return isinstance(node, autograd.VarNode) and node.fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value):
+        node = self._ag[0] if self._ag is not None else None
+        if isinstance(node, autograd.VarNode):
+            node.fresh = bool(value)
+
     # --- shape manipulation -------------------------------------------------------------
     def reshape(self, *shape, **kwargs):
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):

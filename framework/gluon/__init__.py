@@ -1,0 +1,5 @@
+"""mx.gluon: Blocks, Parameters, Trainer, losses, layers, data, model zoo."""
+from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError  # noqa
+from .block import Block, HybridBlock, SymbolBlock, HookHandle  # noqa: F401
+from .containers import Sequential, HybridSequential, Lambda, HybridLambda  # noqa: F401
+from .trainer import Trainer  # noqa: F401
