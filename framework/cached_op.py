@@ -49,7 +49,8 @@ class _Lease:
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if self.released:
             raise MXNetError(autograd._NOT_IN_GRAPH)
-        self.slot.exe.backward(list(out_grads))
+        # the backward's mode is autograd.backward(train_mode=...), as in MXNet
+        self.slot.exe.backward(list(out_grads), is_train=autograd.is_training())
         result = []
         for needed, g in zip(self.needs_grad, self.slot.in_grads):
             # a view: autograd copies it into .grad (or into a fresh array for autograd.grad)

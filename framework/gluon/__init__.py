@@ -3,3 +3,5 @@ from .parameter import Parameter, Constant, ParameterDict, DeferredInitializatio
 from .block import Block, HybridBlock, SymbolBlock, HookHandle  # noqa: F401
 from .containers import Sequential, HybridSequential, Lambda, HybridLambda  # noqa: F401
 from .trainer import Trainer  # noqa: F401
+from . import nn  # noqa: F401
+from . import loss  # noqa: F401

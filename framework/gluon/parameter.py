@@ -216,7 +216,8 @@ class Parameter:
             if init is not None and not isinstance(init, str):
                 init = init.dumps()
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype,
-                                   lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=init)
+                                   lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=init,
+                                   stype=self._stype)
         return self._var
 
     # --- initialization -----------------------------------------------------------------

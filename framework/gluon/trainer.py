@@ -5,54 +5,12 @@
 the optimizer's fused update kernels.  With one context and no distributed store no
 kvstore is created, as in MXNet.
 """
-import os
-import tempfile
-
-import numpy as np
-
+from ..fileio import atomic_write
+from ..model import _create_kvstore
 from ..base import MXNetError, MXNetAssertionError, MXNetValueError
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
-
-
-def _create_kvstore(kvstore, num_device, arg_params):
-    """(kvstore or None, update_on_kvstore) as MXNet's model._create_kvstore decides."""
-    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-    from .. import kvstore as kvs
-    if kvstore is None:
-        kv = None
-    elif isinstance(kvstore, kvs.KVStore):
-        kv = kvstore
-    elif isinstance(kvstore, str):
-        if num_device == 1 and "dist" not in kvstore:
-            kv = None
-        else:
-            kv = kvs.create(kvstore)
-            if kvstore == "local":
-                max_size = max(int(np.prod(p.shape)) for p in arg_params.values())
-                if max_size > 1024 * 1024 * 16:
-                    update_on_kvstore = False
-    else:
-        raise TypeError("kvstore must be KVStore, str or None")
-    if kv is None:
-        update_on_kvstore = False
-    else:
-        update_on_kvstore &= kv.is_capable(kvs.KVStore.OPTIMIZER)
-    return kv, update_on_kvstore
-
-
-def _write_atomic(fname, payload):
-    directory = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class Trainer:
@@ -263,7 +221,7 @@ class Trainer:
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
         else:
-            _write_atomic(fname, self._updaters[0].get_states(dump_optimizer=True))
+            atomic_write(fname, self._updaters[0].get_states(dump_optimizer=True), "trainer states")
 
     def load_states(self, fname):
         """Load optimizer states written by save_states."""

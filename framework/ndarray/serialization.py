@@ -44,6 +44,7 @@ import struct
 
 import numpy as np
 
+from ..fileio import atomic_write
 from ..base import MXNetError
 
 __all__ = ["save_arrays", "load_arrays", "dumps_arrays", "loads_arrays",
@@ -176,39 +177,7 @@ def save_arrays(fname, data, np_shape=False):
     The bytes go to a temporary file in the same directory which then replaces ``fname``,
     so a reader never sees a half-written file.
     """
-    fname = os.fspath(fname)
-    buf = dumps_arrays(data, np_shape=np_shape)
-    d = os.path.dirname(os.path.abspath(fname))
-    base = os.path.basename(fname)
-    tmp = None
-    for _ in range(100):
-        cand = os.path.join(d, ".%s.%s.tmp" % (base, os.urandom(6).hex()))
-        try:
-            # 0o666 so the final file gets the usual umask-derived permissions
-            fd = os.open(cand, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                         0o666)
-        except FileExistsError:
-            continue
-        except OSError as e:
-            raise MXNetError("cannot save NDArray file %r: %s" % (fname, e)) from e
-        tmp = cand
-        break
-    if tmp is None:
-        raise MXNetError("cannot save NDArray file %r: no temporary name available" % fname)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise MXNetError("cannot save NDArray file %r: %s" % (fname, e)) from e
-        raise
+    atomic_write(fname, dumps_arrays(data, np_shape=np_shape), "NDArray file")
 
 
 # --------------------------------------------------------------------------------------------

@@ -181,8 +181,8 @@ class Symbol:
         """Write `tojson()` to the file `fname`."""
         if not isinstance(fname, str):
             raise TypeError("fname need to be string")
-        with open(fname, "w", encoding="utf-8") as f:
-            f.write(self.tojson())
+        from ..fileio import atomic_write
+        atomic_write(fname, self.tojson().encode("utf-8"), "symbol file")
 
     def __getstate__(self):
         return {"handle": self.tojson()}
