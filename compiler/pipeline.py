@@ -129,6 +129,7 @@ def _norm_dtypes(dtypes):
 _CACHE = collections.OrderedDict()
 _CACHE_SIZE = 128
 _stats = {"compiles": 0, "hits": 0}
+profile_hook = None     # framework.profiler's recorder while it runs: compile and pass events
 
 
 def cache_stats():
@@ -154,9 +155,14 @@ def compile(graph, shapes=None, dtypes=None, grad_req="null", ctx=None, options=
         if hit is not None:
             _CACHE.move_to_end(key)
             _stats["hits"] += 1
+            if profile_hook is not None:
+                profile_hook.compiled(graph, key, hit, None)
             return hit
+    start = profile_hook.clock() if profile_hook is not None else None
     plan = _run(graph, shapes, dtypes, reqs, _target(ctx), opts, stage_hook, key[0][:12])
     _stats["compiles"] += 1
+    if profile_hook is not None:
+        profile_hook.compiled(graph, key, plan, start)
     _CACHE[key] = plan
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -248,6 +254,8 @@ def _run(graph, shapes, dtypes, reqs, target, opts, stage_hook, tag):
         dump(name, g)
         if stage_hook is not None:
             stage_hook(name, g)
+        if profile_hook is not None:
+            profile_hook.stage(name, g)
         return g
 
     g = stage("input", graph)
@@ -271,4 +279,6 @@ def _run(graph, shapes, dtypes, reqs, target, opts, stage_hook, tag):
     dump("lower", plan)
     if stage_hook is not None:
         stage_hook("lower", plan)
+    if profile_hook is not None:
+        profile_hook.stage("lower", plan)
     return plan

@@ -21,6 +21,7 @@ import numpy as np
 from .errors import MXNetError
 
 ALIGN = 64
+profile_hook = None     # framework.profiler's recorder while it runs (one check per run)
 
 
 class Buffer:
@@ -136,6 +137,8 @@ class BoundPlan:
         self.output_copies = [(arrays[s], arrays[d]) for s, d in plan.output_copies]
         self.forward = self._calls(plan.forward)
         self.backward = self._calls(plan.backward)
+        if profile_hook is not None:
+            profile_hook.bound(self)
 
     def _calls(self, steps):
         a = self.arrays
@@ -148,7 +151,7 @@ class BoundPlan:
             np.copyto(dst, src)
 
     def run_backward(self, octx, monitor=None):
-        self._run(self.backward, octx, monitor)
+        self._run(self.backward, octx, monitor, "backward")
         for req, mode, src, dst in self.grad_targets:
             if mode == "add":
                 np.add(dst, src, out=dst, casting="unsafe")
@@ -156,7 +159,9 @@ class BoundPlan:
                 np.copyto(dst, src, casting="unsafe")
 
     @staticmethod
-    def _run(calls, octx, monitor):
+    def _run(calls, octx, monitor, phase="forward"):
+        if profile_hook is not None:
+            return profile_hook.run_steps(calls, octx, monitor, phase)
         if monitor is None:
             for kernel, attrs, ins, outs, step in calls:
                 try:

@@ -19,6 +19,7 @@ from . import CACHE_DIR
 
 GEN_DIR = os.path.join(CACHE_DIR, "gen")
 _modules = {}
+build_hook = None       # framework.profiler's recorder while it runs: fn(kernel, args)
 _helper_hash = None
 HELPER_MODULES = ("kernels/codegen/scalar.py",)
 
@@ -50,9 +51,10 @@ def file_lock(path):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def load_source(source, tag):
-    """Import generated `source` as a cached module; the same source gives the same module."""
-    digest = hashlib.sha256((source + _helpers_digest()).encode()).hexdigest()[:24]
+def load_source(source, tag, salt=""):
+    """Import generated `source` as a cached module; the same source gives the same module.
+    `salt` joins the hash: what else the code depends on (the CUDA target's helper hash)."""
+    digest = hashlib.sha256((source + _helpers_digest() + salt).encode()).hexdigest()[:24]
     name = "_mxgen_%s_%s" % (tag, digest)
     module = _modules.get(name)
     if module is not None:
@@ -88,7 +90,10 @@ class Kernel:
         if self.ready:
             return self.fn(*args)
         with file_lock(self.lock_path):
-            result = self.fn(*args)
+            if build_hook is None:
+                result = self.fn(*args)
+            else:
+                result = build_hook(self, args)
         self.ready = True
         return result
 

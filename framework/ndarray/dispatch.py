@@ -13,6 +13,7 @@ from ..context import current_context
 from .. import random as _random
 
 _attr_cache = {}
+profile_hook = None     # framework.profiler's recorder while it profiles imperative ops
 
 
 def _negative_zero(v):
@@ -115,7 +116,10 @@ def invoke(op, inputs, kwargs, out=None, ctx=None):
     kernel = op.kernel(ctx.target)
     octx = OpContext(autograd.is_training(), _random.generator(ctx), ctx)
     try:
-        kernel(attrs, [x._data for x in inputs], [o._data for o in outs], octx)
+        if profile_hook is None:
+            kernel(attrs, [x._data for x in inputs], [o._data for o in outs], octx)
+        else:
+            profile_hook.imperative(op, kernel, attrs, inputs, outs, octx)
     except MXNetError as err:
         raise op_error(op, err, attrs, inputs) from None
     if autograd.is_recording() and op.differentiable:
