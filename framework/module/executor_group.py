@@ -45,6 +45,15 @@ def _slice_axis(arr, axis, islice):
     return np.ascontiguousarray(arr[tuple(index)])
 
 
+def _merge(tensors):
+    """One array from per-device parts, on the first device (a copy, as MXNet's)."""
+    from .. import ndarray as nd
+    if len(tensors) == 1:
+        return tensors[0].copy()
+    ctx = tensors[0].context
+    return nd.concat(*[t.as_in_context(ctx) for t in tensors], dim=0)
+
+
 class DataParallelExecutorGroup:
     """Executors over `contexts`, bound with the batch split by `workload`."""
 
@@ -105,7 +114,7 @@ class DataParallelExecutorGroup:
                 s[axis] = self.slices[i].stop - self.slices[i].start
                 shapes[name] = tuple(s)
             if reshape and old:
-                exe = old[i].reshape(partial_shaping=True, allow_up_sizing=True, **shapes)
+                exe = old[i].reshape(allow_up_sizing=True, **shapes)
             else:
                 shared = shared_group.execs[i] if shared_group is not None else None
                 type_dict = {n: np.dtype(t).name for n, t in dtypes.items()}
@@ -175,17 +184,14 @@ class DataParallelExecutorGroup:
             end = len(self.output_names)
         outputs = [[exe.outputs[i] for exe in self.execs] for i in range(begin, end)]
         if merge_multi_context:
-            from .. import ndarray as nd
-            return [o[0].copy() if len(o) == 1 else nd.concat(*o, dim=0) for o in outputs]
+            return [_merge(o) for o in outputs]
         return outputs
 
     def get_input_grads(self, merge_multi_context=True):
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True")
         if merge_multi_context:
-            from .. import ndarray as nd
-            return [g[0] if len(g) == 1 else nd.concat(*g, dim=0)
-                    for g in self.input_grad_arrays]
+            return [_merge(g) for g in self.input_grad_arrays]
         return self.input_grad_arrays
 
     def backward(self, out_grads=None):

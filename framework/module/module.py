@@ -348,6 +348,10 @@ class Module(BaseModule):
             elif getattr(data_batch, "label", None) and self._label_shapes:
                 new_lshape = [DataDesc(d.name, j.shape, d.dtype, d.layout)
                               for d, j in zip(self._label_shapes, data_batch.label)]
+            elif self._label_shapes:       # no labels given: keep them in step with the batch
+                batch = new[0][0]
+                new_lshape = [DataDesc(d.name, (batch,) + tuple(d.shape[1:]), d.dtype, d.layout)
+                              for d in self._label_shapes]
             else:
                 new_lshape = None
             self.reshape(new_dshape, new_lshape)

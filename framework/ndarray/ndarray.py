@@ -98,6 +98,9 @@ class NDArray:
         if other.shape != self.shape:
             raise MXNetError("copyto: shape mismatch, source %s vs destination %s"
                              % (self.shape, other.shape))
+        if other._ctx != self._ctx:             # a copy between two (CPU) devices
+            other._data[...] = self._data
+            return other
         return invoke(_op("_copy"), [self.astype(other.dtype, copy=False)], {}, out=other)
 
     def as_in_context(self, context):
@@ -265,8 +268,6 @@ class NDArray:
         return invoke(_op("abs"), [self], {})
 
     def _inplace(self, other, array_op, scalar_op):
-        if isinstance(other, NDArray) and other.shape != self.shape:
-            other = other.broadcast_to(self.shape) if other.size != self.size else other
         result = self._binary(other, array_op, scalar_op, out=self)
         if result is NotImplemented:
             raise TypeError("unsupported operand type %s" % type(other))
