@@ -7,7 +7,7 @@ registered op through F in `hybrid_forward`, named as MXNet names it (`dense0_fw
 """
 import numpy as np
 
-from ...base import MXNetError, MXNetValueError
+from ...base import MXNetError
 from ..block import HybridBlock
 from .activations import Activation
 
@@ -253,9 +253,6 @@ class GroupNorm(HybridBlock):
                                     allow_deferred_init=True)
 
     def hybrid_forward(self, F, data, gamma, beta):
-        if not hasattr(F, "GroupNorm"):
-            raise MXNetValueError("GroupNorm '%s': the GroupNorm operator is not built"
-                                  % self.name)
         return F.GroupNorm(data, gamma=gamma, beta=beta, num_groups=self._num_groups,
                            eps=self._epsilon)
 
