@@ -63,7 +63,7 @@ def _create_kvstore(kvstore, num_device, arg_params):
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
         kv = None
-    elif isinstance(kvstore, kvs.KVStore):
+    elif isinstance(kvstore, kvs.KVStoreBase):
         kv = kvstore
     elif isinstance(kvstore, str):
         if num_device == 1 and "dist" not in kvstore:
@@ -79,7 +79,7 @@ def _create_kvstore(kvstore, num_device, arg_params):
     if kv is None:
         update_on_kvstore = False
     else:
-        update_on_kvstore &= kv.is_capable(kvs.KVStore.OPTIMIZER)
+        update_on_kvstore &= kv.is_capable(kvs.KVStoreBase.OPTIMIZER)
     return kv, update_on_kvstore
 
 
@@ -94,10 +94,17 @@ def _initialize_kvstore(kvstore, param_arrays, arg_params, param_names, update_o
 
 
 def _update_params_on_kvstore(param_arrays, grad_arrays, kvstore, param_names):
+    """Push every gradient and pull the updated weights in one batched call (one bucketed
+    allreduce on a distributed store instead of one per parameter)."""
+    names, grads, outs = [], [], []
     for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
         if grad_list[0] is None:
             continue
-        kvstore.pushpull(param_names[index], grad_list, out=arg_list, priority=-index)
+        names.append(param_names[index])
+        grads.append(grad_list)
+        outs.append(arg_list)
+    if names:
+        kvstore.pushpull(names, grads, out=outs)
 
 
 def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,

@@ -99,9 +99,18 @@ class Trainer:
         kvstore, update_on_kvstore = _create_kvstore(config["kvstore"], len(self._contexts),
                                                      arg_arrays)
         self._distributed = "dist" in kvstore.type if kvstore else False
-        update_on_kvstore = bool(self._distributed and "async" in kvstore.type)
+        if self._distributed and "async" in kvstore.type:
+            update_on_kvstore = True
+            if config["update_on_kvstore"] is False:
+                raise MXNetValueError("Please set update_on_kvstore=True when training in "
+                                      "async mode.")
         if config["update_on_kvstore"] is not None:
             update_on_kvstore = config["update_on_kvstore"]
+        if update_on_kvstore and not kvstore.is_capable("optimizer"):
+            if config["update_on_kvstore"]:
+                raise MXNetValueError("Please set update_on_kvstore=False when training with "
+                                      "{}".format(type(kvstore)))
+            update_on_kvstore = False
         if kvstore:
             if self._compression_params:
                 kvstore.set_gradient_compression(self._compression_params)
