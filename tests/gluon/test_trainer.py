@@ -121,3 +121,39 @@ def test_trainer_rejects_bad_params():
         gluon.Trainer("w", "sgd")
     with pytest.raises(ValueError, match="list of"):
         gluon.Trainer([1, 2], "sgd")
+
+
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_two_contexts_equal_one(hybrid):
+    """Data parallel over cpu(0), cpu(1): one parameter copy per context, gradients summed
+    through the kvstore, the same result as one context on the whole batch."""
+    from framework.gluon import nn
+    rng = np.random.RandomState(5)
+    x, y = rng.randn(8, 6).astype(np.float32), rng.randint(0, 3, 8).astype(np.float32)
+    results = []
+    for ctxs in ([mx.cpu(0)], [mx.cpu(0), mx.cpu(1)]):
+        mx.random.seed(7)
+        net = nn.HybridSequential()
+        with net.name_scope():
+            net.add(nn.Dense(5, activation="tanh", in_units=6), nn.Dense(3, in_units=5))
+        net.initialize(mx.init.Xavier(), ctx=ctxs)
+        if hybrid:
+            net.hybridize()
+        trainer = gluon.Trainer(net.collect_params(), "sgd",
+                                {"learning_rate": 0.5, "momentum": 0.9})
+        loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+        for _ in range(3):
+            xs = gluon.utils.split_and_load(mx.nd.array(x), ctxs)
+            ys = gluon.utils.split_and_load(mx.nd.array(y), ctxs)
+            with autograd.record():
+                losses = [loss_fn(net(a), b) for a, b in zip(xs, ys)]
+            for loss in losses:
+                loss.backward()
+            trainer.step(8)
+        params = [p.list_data() for p in net.collect_params().values()]
+        for copies in params:          # every context holds the same values
+            for c in copies[1:]:
+                np.testing.assert_allclose(c.asnumpy(), copies[0].asnumpy(), rtol=1e-6)
+        results.append([c[0].asnumpy() for c in params])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
