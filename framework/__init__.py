@@ -19,5 +19,20 @@ from . import symbol
 from . import symbol as sym
 from . import executor
 from . import viz
+from . import io
+from . import metric
+from . import lr_scheduler
+from . import optimizer
+from . import initializer
+from . import initializer as init
+from . import onnx
+from . import profiler
+from . import gluon
+from . import model
+from . import callback
+from . import module
+from . import module as mod
+from . import kvstore
+from . import kvstore as kv
 
 __version__ = "1.9.1"

@@ -530,6 +530,14 @@ class HybridBlock(Block):
         _nd_module.save(params_filename, arg_dict)
         return sym_filename, params_filename
 
+    def debug_str(self):
+        """The compiled graphs (steps, fused groups, kernels, memory plan) of every input
+        signature this hybridized block has run with (a framework extension)."""
+        if self._cached_op is None:
+            raise MXNetError("debug_str: block '%s' has no compiled graph yet; call "
+                             "hybridize() and run it once" % self.name)
+        return self._cached_op.debug_str()
+
     def register_op_hook(self, callback, monitor_all=False):
         """Call `callback(name, array)` with every op output of the compiled graph."""
         self._callback = callback
