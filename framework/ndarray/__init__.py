@@ -25,3 +25,4 @@ for _k, _v in vars(globals_ns).items():
 random.shuffle = _internal._shuffle
 op = _register.op_namespace  # every op, `_`-prefixed included: the F of gradient code
 del _k, _v, globals_ns
+from ..cached_op import CachedOp  # noqa: E402,F401

@@ -40,12 +40,14 @@ def empty(shape, ctx=None, dtype=None):
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):
+    kwargs.pop("name", None)          # accepted and ignored, as MXNet's NDArray functions do
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return invoke(registry.get("_zeros"), [], dict(shape=shape, dtype=_dtype(dtype), **kwargs),
                   ctx=_ctx(ctx))
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
+    kwargs.pop("name", None)          # accepted and ignored, as MXNet's NDArray functions do
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return invoke(registry.get("_ones"), [], dict(shape=shape, dtype=_dtype(dtype), **kwargs),
                   ctx=_ctx(ctx))
