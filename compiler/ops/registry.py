@@ -69,6 +69,11 @@ class Op:
     def num_visible_outputs(self, attrs):
         return self.num_visible if self.num_visible is not None else self.num_outputs(attrs)
 
+    def json_num_outputs(self, attrs):
+        """Outputs MXNet counts in symbol JSON's node_row_ptr (an op may keep one more
+        hidden output than MXNet's build has, e.g. RNN's reserve space)."""
+        return self.num_outputs(attrs)
+
     def parse(self, values):
         return parse_attrs(self.name, self.attrs, values)
 
@@ -99,6 +104,11 @@ class Op:
 
     def kernel(self, target):
         fn = self.kernels.get(target)
+        if fn is None and target == "cuda":
+            # ops that declare no "cuda" kernel take the CUDA library's (kernels/cuda/
+            # dispatch.py: hand-written families by name, generated elementwise kernels)
+            from kernels.cuda.dispatch import lookup
+            fn = lookup(self)
         if fn is None:
             raise MXNetError("%s: no %s kernel is implemented yet" % (self.name, target))
         return fn

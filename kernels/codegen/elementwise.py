@@ -6,6 +6,8 @@ output expressions evaluated after optional temporaries.  `launch` broadcasts th
 the output shape, collapses dimensions that are contiguous for every operand, and calls a
 kernel generated for (spec, ndim, dtypes, layouts, parallel) — never per shape.
 """
+import ast
+
 import numpy as np
 
 from .. import cache
@@ -39,8 +41,14 @@ def _index(ndim):
     return ", ".join("i%d" % d for d in range(ndim))
 
 
-def generate_source(spec, ndim, parallel):
-    """Python source of a Numba kernel `kernel(out0.., in0.., params..)` for `ndim` dims."""
+def generate_source(spec, ndim, parallel, target="cpu", layout=None):
+    """Python source of a Numba kernel `kernel(out0.., in0.., params..)` for `ndim` dims.
+
+    target "cuda" gives a CUDA kernel instead (see `cuda_source`; `layout` is its CudaLayout)."""
+    if target == "cuda":
+        return cuda_source(spec, ndim, layout or CudaLayout.contiguous(spec))
+    if target != "cpu":
+        raise ValueError("unknown kernel target %r" % (target,))
     outs = ["out%d" % k for k in range(len(spec.outputs))]
     ins = ["in%d" % k for k in range(len(spec.inputs))]
     args = outs + ins + ["p_" + p for p in spec.params]
@@ -67,6 +75,105 @@ def generate_source(spec, ndim, parallel):
         lines.append("%s%s = %s" % (pad, name, expr))
     for arr, expr in zip(outs, spec.outputs):
         lines.append("%s%s[%s] = %s" % (pad, arr, idx, expr))
+    return "\n".join(lines) + "\n"
+
+
+# --- the CUDA target ----------------------------------------------------------------------
+# CPU spellings that CUDA device code lacks (NumPy ufuncs on scalars) or does better (the
+# float32 approximations: a GPU's exp/tanh are fast and exact) -> the CUDA spelling, which
+# kernels/codegen/scalar_cuda.py provides (also in the simulator)
+CUDA_CALLS = {"np.floor": "math.floor", "np.ceil": "math.ceil", "np.trunc": "math.trunc",
+              "np.fmod": "math.fmod", "np.cbrt": "cbrt", "np.abs": "abs", "np.sqrt": "math.sqrt",
+              "np.exp": "math.exp", "np.log": "math.log", "np.tanh": "math.tanh",
+              "fast_exp_f32": "math.exp", "fast_tanh_f32": "math.tanh",
+              "fast_sigmoid_f32": "sigmoid"}
+_respelled = {}
+
+
+class _Respell(ast.NodeTransformer):
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        name = CUDA_CALLS.get(ast.unparse(node.func))
+        if name is not None:
+            node.func = ast.parse(name, mode="eval").body
+        return node
+
+
+def cuda_expr(expr):
+    """`expr` with its calls spelled for the CUDA target (CUDA_CALLS)."""
+    out = _respelled.get(expr)
+    if out is None:
+        out = _respelled[expr] = ast.unparse(_Respell().visit(ast.parse(expr, mode="eval")))
+    return out
+
+
+class CudaLayout:
+    """How a CUDA kernel reads and writes: per input "c" (contiguous with the output: index i)
+    or "s" (element strides passed as arguments, 0 where broadcast), and the NumPy type each
+    input is converted to on load / each output value before its store (None: as is)."""
+
+    __slots__ = ("modes", "loads", "stores")
+
+    def __init__(self, modes, loads=None, stores=None):
+        self.modes = tuple(modes)
+        self.loads = tuple(loads or (None,) * len(self.modes))
+        self.stores = tuple(stores or ())
+
+    @classmethod
+    def contiguous(cls, spec):
+        return cls(("c",) * len(spec.inputs))
+
+    def key(self):
+        return (self.modes, self.loads, self.stores)
+
+
+def cuda_source(spec, ndim, layout):
+    """Source of a grid-stride CUDA kernel `kernel(out.., in.., params.., n, dims, strides)`:
+    thread i computes flat output elements i, i + gridsize, ...; outputs are C-contiguous 1-D
+    views, strided inputs are indexed from the output coordinates (dims d1.. of the
+    collapsed shape, strides s<input>_<dim> in elements)."""
+    outs = ["out%d" % k for k in range(len(spec.outputs))]
+    ins = ["in%d" % k for k in range(len(spec.inputs))]
+    strided = [k for k, m in enumerate(layout.modes) if m == "s"]
+    dims = ["_d%d" % d for d in range(1, ndim)] if strided else []
+    strides = ["_s%d_%d" % (k, d) for k in strided for d in range(ndim)]
+    args = outs + ins + ["p_" + p for p in spec.params] + ["_n"] + dims + strides
+    lines = [
+        "import numpy as np",
+        "from numba import cuda",
+        "from kernels.codegen.scalar_cuda import *  # noqa",
+        "",
+        "",
+        "@cuda.jit(cache=True)",
+        "def kernel(%s):" % ", ".join(args),
+    ]
+    for p in spec.params:
+        lines.append("    %s = p_%s" % (p, p))
+    lines += ["    _i = cuda.grid(1)", "    _step = cuda.gridsize(1)", "    while _i < _n:"]
+    pad = "        "
+    if strided:
+        lines.append(pad + "_r = _i")
+        for d in range(ndim - 1, 0, -1):
+            lines.append(pad + "_i%d = _r %% _d%d" % (d, d))
+            lines.append(pad + "_r = _r // _d%d" % d)
+        lines.append(pad + "_i0 = _r")
+    for k, (name, arr) in enumerate(zip(spec.inputs, ins)):
+        if layout.modes[k] == "s":
+            index = " + ".join("_i%d * _s%d_%d" % (d, k, d) for d in range(ndim))
+        else:
+            index = "_i"
+        load = "%s[%s]" % (arr, index)
+        if layout.loads[k]:
+            load = "np.%s(%s)" % (layout.loads[k], load)
+        lines.append("%s%s = %s" % (pad, name, load))
+    for name, expr in spec.body:
+        lines.append("%s%s = %s" % (pad, name, cuda_expr(expr)))
+    for k, (arr, expr) in enumerate(zip(outs, spec.outputs)):
+        value = cuda_expr(expr)
+        if k < len(layout.stores) and layout.stores[k]:
+            value = "np.%s(%s)" % (layout.stores[k], value)
+        lines.append("%s%s[_i] = %s" % (pad, arr, value))
+    lines.append(pad + "_i += _step")
     return "\n".join(lines) + "\n"
 
 

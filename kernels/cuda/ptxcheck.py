@@ -1,0 +1,265 @@
+"""Type-check every CUDA kernel without a GPU: `python -m kernels.cuda.ptxcheck [--quick]`.
+
+The simulator runs kernels as Python, so it never type-checks them.  This tool runs the op
+kernels of kernels/cuda/dispatch.py on fake device arrays (shape and dtype only) and turns
+every kernel launch into `cuda.compile_ptx` for the argument types of that launch: the
+typing and lowering errors a real GPU would hit at first launch show up here, on any
+machine with numba-cuda[cu13] (NVVM) installed.  Needs NUMBA_ENABLE_CUDASIM unset.  Exits 0
+with a "skipped" line when NVVM is missing, 1 when a kernel fails to compile.
+
+Without a GPU, numba-cuda asks the (absent) driver for the compute capability when it
+compiles a device function or an overload called by a kernel; the check answers with CC.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+CC = (8, 0)
+
+
+class FakeDeviceArray:
+    """Shape and dtype of a device array, enough for the launch wrappers and their checks."""
+
+    def __init__(self, shape, dtype, data=None):
+        self.data = data
+        self.shape = tuple(int(s) for s in (shape if isinstance(shape, tuple) else (shape,)))
+        self.dtype = np.dtype(dtype)
+        self.size = int(np.prod(self.shape, dtype=np.int64))
+        self.ndim = len(self.shape)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        return FakeDeviceArray(shape, self.dtype)
+
+    def is_c_contiguous(self):
+        return True
+
+    def copy_to_host(self):
+        return np.zeros(self.shape, self.dtype) if self.data is None else self.data.copy()
+
+    def __getitem__(self, item):
+        return FakeDeviceArray(len(range(*item.indices(self.size))), self.dtype)
+
+
+def _numba_type(value):
+    from numba import typeof, types
+    from numba.np.numpy_support import from_dtype
+    if isinstance(value, FakeDeviceArray):
+        return types.Array(from_dtype(value.dtype), value.ndim, "C")
+    return typeof(value)
+
+
+class Recorder:
+    """Replaces kernel launches by PTX compiles (deduplicated by function and signature)."""
+
+    def __init__(self):
+        self.done = {}
+        self.failures = []
+
+    def compile(self, dispatcher, args):
+        from numba import cuda
+        sig = tuple(_numba_type(a) for a in args)
+        key = (dispatcher.py_func, sig)
+        if key in self.done:
+            return
+        name = "%s.%s%s" % (dispatcher.py_func.__module__, dispatcher.py_func.__name__,
+                            tuple(str(s) for s in sig))
+        try:
+            cuda.compile_ptx(dispatcher.py_func, sig, cc=CC)
+            self.done[key] = "ok"
+        except Exception as err:                  # report every failing kernel, go on
+            self.done[key] = "FAIL"
+            self.failures.append((name, "%s: %s" % (type(err).__name__, str(err)[:600])))
+
+
+def install(recorder):
+    """Patch numba.cuda so that launches compile PTX and allocations make fake arrays."""
+    from numba import cuda
+    from numba.cuda import dispatcher as disp
+
+    class _Dev:
+        compute_capability = CC
+
+    if not cuda.is_available():
+        disp.get_current_device = lambda: _Dev()
+
+    def getitem(self, config):
+        return lambda *args: recorder.compile(self, args)
+
+    disp.CUDADispatcher.__getitem__ = getitem
+    cuda.device_array = lambda shape, dtype=np.float64, **kw: FakeDeviceArray(shape, dtype)
+    cuda.to_device = lambda a, **kw: FakeDeviceArray(np.shape(a), np.asarray(a).dtype,
+                                                     np.array(a))
+
+
+def _fake(shape, dtype):
+    return FakeDeviceArray(tuple(shape), dtype)
+
+
+def run_op(name, attrs, shapes, dtypes, is_train=True):
+    """Run op `name`'s CUDA kernel on fake arrays of the inferred output shapes/dtypes."""
+    from compiler.ops import registry
+    from compiler.ops.registry import OpContext
+    from kernels.cuda.dispatch import kernel
+    op = registry.get(name)
+    parsed = op.parse(attrs)
+    _, out_shapes = op.infer_shape(parsed, [tuple(s) for s in shapes])
+    _, out_types = op.infer_type(parsed, list(dtypes))
+    inputs = [_fake(s, t) for s, t in zip(shapes, dtypes)]
+    outputs = [_fake(s, t) for s, t in zip(out_shapes, out_types)]
+    octx = OpContext(is_train=is_train, rng=np.random.default_rng(0))
+    kernel(op)(parsed, inputs, outputs, octx)
+
+
+def elementwise_cases(quick):
+    """(name, attrs, shapes, dtypes) for every elementwise op: same-shape and broadcast."""
+    from compiler.ops import registry
+    from kernels.cuda.dispatch import coverage
+    cases = []
+    dtypes = ("float32",) if quick else ("float32", "float64", "int32")
+    for name, how in sorted(coverage().items()):
+        if how != "elementwise":
+            continue
+        op = registry.get(name)
+        attrs = _default_attrs(op)
+        if attrs is None:
+            continue
+        parsed = op.parse(attrs)
+        n = len(op.input_names(parsed))
+        for dt in dtypes:
+            try:
+                op.infer_type(parsed, [dt] * n)
+            except Exception:            # the op does not take this dtype
+                continue
+            shapes = [(2, 3)] * n
+            if n == 2 and name.startswith("broadcast_"):
+                shapes = [(2, 3), (1, 3)]
+            cases.append((name, attrs, shapes, [dt] * n))
+    return cases
+
+
+def _default_attrs(op):
+    from compiler.ops.attrs import REQUIRED
+    attrs = {}
+    if "act_type" in op.attrs:
+        choices = op.attrs["act_type"].choices or ("relu",)
+        attrs["act_type"] = "relu" if "relu" in choices else sorted(choices)[0]
+    for key, spec in op.attrs.items():
+        if spec.default is REQUIRED and key not in attrs:
+            return None
+    if "scalar" in op.attrs:
+        attrs["scalar"] = "2"
+    if op.variadic:
+        attrs[op.variadic] = "2"
+    return attrs
+
+
+def family_cases():
+    """Hand-written kernels: one case per op and dtype (float32, float64)."""
+    c = []
+    for dt in ("float32", "float64"):
+        c += [("sum", {"axis": "1"}, [(3, 5)], [dt]), ("max", {"axis": "0"}, [(3, 5)], [dt]),
+              ("mean", {}, [(2, 3, 4)], [dt]), ("prod", {"axis": "(0, 2)"}, [(2, 3, 4)], [dt]),
+              ("nansum", {"axis": "1"}, [(3, 5)], [dt]), ("norm", {"axis": "1"}, [(3, 4)], [dt]),
+              ("softmax", {}, [(3, 5)], [dt]), ("log_softmax", {"axis": "0"}, [(3, 5)], [dt]),
+              ("softmax", {"use_length": "True"}, [(3, 5), (3,)], [dt, "int32"]),
+              ("_backward_softmax", {}, [(3, 5), (3, 5)], [dt, dt]),
+              ("_backward_log_softmax", {}, [(3, 5), (3, 5)], [dt, dt]),
+              ("SoftmaxActivation", {}, [(3, 5)], [dt]),
+              ("dot", {}, [(4, 3), (3, 5)], [dt, dt]),
+              ("_backward_dot", {"transpose_a": "True"}, [(3, 5), (4, 3), (4, 5)], [dt] * 3),
+              ("batch_dot", {"transpose_b": "True"}, [(2, 3, 4), (2, 5, 4)], [dt, dt]),
+              ("FullyConnected", {"num_hidden": "5"}, [(2, 4), (5, 4), (5,)], [dt] * 3),
+              ("Convolution", {"kernel": "(3, 3)", "num_filter": "4", "pad": "(1, 1)"},
+               [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], [dt] * 3),
+              ("_backward_Convolution", {"kernel": "(3, 3)", "num_filter": "4"},
+               [(2, 4, 3, 3), (2, 3, 5, 5), (4, 3, 3, 3)], [dt] * 3),
+              ("Pooling", {"kernel": "(2, 2)"}, [(1, 2, 4, 4)], [dt]),
+              ("Pooling", {"kernel": "(2, 2)", "pool_type": "lp", "p_value": "3"},
+               [(1, 2, 4, 4)], [dt]),
+              ("_backward_Pooling", {"kernel": "(2, 2)", "pool_type": "avg"},
+               [(1, 2, 3, 3), (1, 2, 4, 4), (1, 2, 3, 3)], [dt] * 3),
+              ("_backward_Pooling", {"kernel": "(2, 2)"},
+               [(1, 2, 3, 3), (1, 2, 4, 4), (1, 2, 3, 3)], [dt] * 3),
+              ("BatchNorm", {}, [(2, 3, 4)] + [(3,)] * 4, [dt] * 5),
+              ("_backward_BatchNorm", {}, [(2, 3, 4), (2, 3, 4)] + [(3,)] * 5, [dt] * 7),
+              ("LayerNorm", {}, [(2, 5), (5,), (5,)], [dt] * 3),
+              ("_backward_LayerNorm", {}, [(2, 5), (2, 5), (5,), (2, 1), (2, 1)], [dt] * 5),
+              ("Dropout", {"p": "0.3"}, [(3, 4)], [dt]),
+              ("take", {"mode": "raise"}, [(4, 3), (2,)], [dt, "float32"]),
+              ("take", {"mode": "wrap"}, [(4, 3), (2,)], [dt, "int64"]),
+              ("_backward_take", {}, [(2, 3), (2,), (4, 3)], [dt, "float32", dt]),
+              ("Embedding", {"input_dim": "4", "output_dim": "3"}, [(2,), (4, 3)],
+               ["float32", dt]),
+              ("one_hot", {"depth": "4", "dtype": dt}, [(3,)], ["float32"]),
+              ("sgd_update", {"lr": "0.1"}, [(4,), (4,)], [dt, dt]),
+              ("sgd_mom_update", {"lr": "0.1", "momentum": "0.9"}, [(4,)] * 3, [dt] * 3),
+              ("adam_update", {"lr": "0.1"}, [(4,)] * 4, [dt] * 4)]
+        c += [("Reshape", {"shape": "(-1,)"}, [(2, 3)], [dt]), ("zeros_like", {}, [(2, 3)], [dt]),
+              ("_full", {"shape": "(2, 3)", "value": "1.5", "dtype": dt}, [], []),
+              ("broadcast_to", {"shape": "(2, 3)"}, [(1, 3)], [dt]),
+              ("transpose", {}, [(2, 3, 4)], [dt]), ("SwapAxis", {"dim2": "1"}, [(2, 3)], [dt]),
+              ("_backward_sum", {"axis": "1"}, [(2,), (2, 3)], [dt, dt]),
+              ("_backward_mean", {"axis": "1"}, [(2,), (2, 3)], [dt, dt]),
+              ("_reduce_sum_like", {}, [(2, 3), (1, 3)], [dt, dt]),
+              ("where", {}, [(2,), (2, 3), (2, 3)], ["float32", dt, dt]),
+              ("_backward_where", {}, [(2, 3), (2, 3)], [dt, "float32"]),
+              ("LeakyReLU", {"act_type": "prelu"}, [(2, 3, 4), (3,)], [dt, dt]),
+              ("LeakyReLU", {"act_type": "rrelu"}, [(2, 3)], [dt]),
+              ("_backward_LeakyReLU", {"act_type": "prelu"}, [(2, 3), (2, 3), (3,)], [dt] * 3),
+              ("Concat", {"num_args": "2"}, [(2, 3), (2, 2)], [dt, dt]),
+              ("_backward_Concat", {"num_args": "3"}, [(2, 5), (2, 3), (2, 2)], [dt] * 3),
+              ("SliceChannel", {"num_outputs": "2"}, [(2, 4)], [dt]),
+              ("stack", {"num_args": "2", "axis": "1"}, [(2, 3), (2, 3)], [dt, dt]),
+              ("argmax", {"axis": "1"}, [(3, 4)], [dt]), ("argmin", {}, [(3, 4)], [dt]),
+              ("SoftmaxOutput", {}, [(3, 4), (3,)], [dt, dt]),
+              ("_backward_SoftmaxOutput", {"normalization": "valid", "smooth_alpha": "0.1"},
+               [(3, 4), (3,)], [dt, dt]),
+              ("_backward_SoftmaxOutput", {"out_grad": "True"}, [(3, 4), (3, 4)], [dt, dt])]
+    c += [("_backward_mean", {"axis": "1"}, [(2,), (2, 3)], ["int32", "int32"]),
+          ("argmax", {"axis": "0"}, [(3, 4)], ["int32"]),
+          ("sum", {"axis": "1"}, [(3, 5)], ["int8"]), ("sum", {}, [(3, 5)], ["float16"]),
+          ("max", {"axis": "1"}, [(3, 5)], ["int32"]), ("mean", {}, [(3, 5)], ["int64"]),
+          ("softmax", {}, [(3, 5)], ["float16"]), ("relu", {}, [(3, 5)], ["float16"])]
+    return c
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="elementwise ops in float32 only")
+    args = parser.parse_args(argv)
+    if os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0"):
+        print("ptxcheck: skipped (NUMBA_ENABLE_CUDASIM is set: the simulator cannot compile PTX)")
+        return 0
+    try:
+        from numba import cuda
+        cuda.compile_ptx(lambda a: None, "void(float32[:])", cc=CC)
+    except Exception as err:
+        print("ptxcheck: skipped (no NVVM to compile with: pip install 'numba-cuda[cu13]'): %s"
+              % str(err).splitlines()[0][:200])
+        return 0
+    import compiler.ops  # noqa: F401  (registers every op)
+    recorder = Recorder()
+    install(recorder)
+    start = time.time()
+    errors = []
+    for case in family_cases() + elementwise_cases(args.quick):
+        try:
+            run_op(*case)
+        except Exception as err:
+            errors.append((case[0], case[1], "%s: %s" % (type(err).__name__, err)))
+    print("ptxcheck: %d kernel signatures compiled in %.0f s, %d failed; %d op cases raised"
+          % (len(recorder.done), time.time() - start, len(recorder.failures), len(errors)))
+    for name, msg in recorder.failures:
+        print("FAIL", name, "\n    ", msg.replace("\n", "\n     "))
+    for name, attrs, msg in errors:
+        print("RAISED", name, attrs, msg[:300])
+    return 1 if recorder.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
