@@ -101,7 +101,8 @@ def graph_to_dict(graph):
             item["attrs"] = {k: _attr_string(node, k, v) for k, v in node.attrs.items()}
         item["inputs"] = [[index[id(e.node)], e.index, e.version] for e in node.inputs]
         out_nodes.append(item)
-        row_ptr.append(row_ptr[-1] + node.num_outputs())
+        row_ptr.append(row_ptr[-1] + (1 if node.is_variable
+                                      else node.op.json_num_outputs(node.parsed())))
     return {
         "nodes": out_nodes,
         "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
@@ -209,11 +210,11 @@ def _str_map(value, where, key):
 
 def load_json(text):
     """Parse MXNet symbol JSON `text` into a Graph (heads as outputs); MXNetError on problems."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
         doc = json.loads(text)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:   # UnicodeDecodeError: ValueError
         raise MXNetError("symbol JSON is malformed: %s" % err) from None
     if not isinstance(doc, dict):
         raise MXNetError("symbol JSON must be an object with 'nodes' and 'heads'")

@@ -210,6 +210,14 @@ class FullyConnected(Op):
             return int(np.prod(data[1:], dtype=np.int64))
         return data[-1]
 
+    def infer_shape_backward(self, attrs, in_shapes, out_shapes):
+        """MXNet infers an unknown data batch from the output: a 2-D data (N, in_units) for
+        an output (N, num_hidden) and a known weight (a zero RNN begin state (0, H))."""
+        data, weight, out = in_shapes[0], in_shapes[1], out_shapes[0]
+        if data is not None or weight is None or out is None or len(out) != 2:
+            return None
+        return [(out[0], weight[1])] + list(in_shapes[1:])
+
     def infer_shape(self, attrs, in_shapes):
         shapes = list(in_shapes)
         data, weight = shapes[0], shapes[1]

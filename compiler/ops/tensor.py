@@ -126,6 +126,17 @@ class Reshape(_CopyOp):
     attrs = dict(shape=Attr("shape", ()), reverse=Attr("bool", False),
                  target_shape=Attr("shape", ()), keep_highest=Attr("bool", False))
 
+    def infer_shape_backward(self, attrs, in_shapes, out_shapes):
+        """MXNet's backward inference: a data shape with one unknown (0) dimension, e.g. a
+        deferred weight (16, 0) reshaped to (-1,), takes it from the known output size."""
+        data, out = in_shapes[0], out_shapes[0]
+        if data is None or out is None or list(data).count(0) != 1:
+            return None
+        known = _size([d for d in data if d != 0])
+        if known == 0 or _size(out) % known:
+            return None
+        return [tuple(_size(out) // known if d == 0 else d for d in data)]
+
     def infer_shape(self, attrs, in_shapes):
         dshape = in_shapes[0]
         if dshape is None:

@@ -11,13 +11,16 @@ from ..errors import MXNetError
 class Sweep:
     """One inference problem: `what` is "shape" or "dtype"."""
 
-    def __init__(self, graph, what, values, infer, same_value, fmt=str):
+    def __init__(self, graph, what, values, infer, same_value, fmt=str, infer_back=None):
         self.graph = graph
         self.what = what
         self.values = values            # entry key -> value or None
         self.infer = infer              # (op, attrs, in_values) -> (in_values, out_values)
         self.same_value = same_value    # op -> True when all inputs/outputs share the value
         self.fmt = fmt
+        self.infer_back = infer_back    # optional (op, attrs, in_values, out_values) ->
+                                        # in_values or None (MXNet's backward inference)
+        self.partial = {}               # entry key -> partial value (shape with 0 dims)
 
     def run(self):
         nodes = self.graph.nodes
@@ -29,6 +32,8 @@ class Sweep:
             for node in reversed(nodes):
                 if not node.is_variable and self.same_value(node.op):
                     self.backward(node)
+                elif not node.is_variable and self.infer_back is not None:
+                    self.backward_op(node)
             after = self.num_unknown()
             if after == 0 or after >= before:
                 return after
@@ -78,6 +83,23 @@ class Sweep:
         names = node.input_names()
         for i, e in enumerate(node.inputs):
             self.assign(node, e.key(), known, "input '%s'%s" % (names[i], self._src(e)))
+
+    def backward_op(self, node):
+        """Inputs an op infers from its known outputs (FullyConnected: data from output).
+        Unknown inputs are passed as their partial value where one is known (a variable
+        declared (16, 0))."""
+        in_values = [self.values[e.key()] for e in node.inputs]
+        if all(v is not None for v in in_values):
+            return
+        in_values = [self.partial.get(e.key()) if v is None else v
+                     for e, v in zip(node.inputs, in_values)]
+        out_values = [self.values[(id(node), i)] for i in range(node.num_outputs())]
+        new_in = self.infer_back(node.op, node.parsed(), in_values, out_values)
+        if new_in is None:
+            return
+        names = node.input_names()
+        for i, (e, value) in enumerate(zip(node.inputs, new_in)):
+            self.assign(node, e.key(), value, "input '%s'%s" % (names[i], self._src(e)))
 
     @staticmethod
     def _src(e):

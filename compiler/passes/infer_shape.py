@@ -43,11 +43,18 @@ def _infer(op, attrs, in_shapes):
     return op.infer_shape(attrs, in_shapes)
 
 
+def _infer_back(op, attrs, in_shapes, out_shapes):
+    """Input shapes from output shapes, for ops declaring infer_shape_backward."""
+    hook = getattr(op, "infer_shape_backward", None)
+    return hook(attrs, in_shapes, out_shapes) if hook is not None else None
+
+
 def infer_shape(graph, shapes=None):
     """Return a copy of `graph` whose attrs["shape"] maps every entry key to its shape."""
     given = dict(shapes or {})
     variables = match_names(graph, given, "shape")
     values = {key: None for key in entry_keys(graph)}
+    partial = {}
     for var in variables:
         if var.name in given and given[var.name] is not None:
             shape = parse_shape(given[var.name], "infer_shape: argument '%s'" % var.name)
@@ -56,7 +63,11 @@ def infer_shape(graph, shapes=None):
         else:
             continue
         values[(id(var), 0)] = shape if _known(shape) else None
-    sweep = _ShapeSweep(graph, "shape", values, _infer, shape_preserving)
+        if not _known(shape) and shape:
+            partial[(id(var), 0)] = shape
+    sweep = _ShapeSweep(graph, "shape", values, _infer, shape_preserving,
+                        infer_back=_infer_back)
+    sweep.partial = partial
     unknown = sweep.run()
     out = graph.copy()
     out.attrs["shape"] = values

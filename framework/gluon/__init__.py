@@ -5,6 +5,7 @@ from .containers import Sequential, HybridSequential, Lambda, HybridLambda  # no
 from .trainer import Trainer  # noqa: F401
 from . import nn  # noqa: F401
 from . import loss  # noqa: F401
+from . import rnn  # noqa: F401
 from . import contrib  # noqa: F401
 from . import model_zoo  # noqa: F401
 from . import utils  # noqa: F401

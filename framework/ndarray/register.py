@@ -71,6 +71,12 @@ def make_function(op, fname):
             parsed = parse_cached(op, attrs)
             wanted = op.input_names(parsed)
             missing = [n for n in wanted if n not in inputs]
+            if missing and len(inputs) == len(wanted) and all(n in op.arguments for n in inputs):
+                # MXNet hands the op its NDArray arguments in signature order whatever their
+                # names: RNN(x, w, h, seq_len, mode='gru', use_sequence_length=True)
+                given = [n for n in op.arguments if n in inputs]
+                inputs = {w: inputs[n] for w, n in zip(wanted, given)}
+                missing = []
             if missing:
                 raise MXNetError("%s: missing input%s %s" % (op.name, "s" if len(missing) > 1 else "",
                                                            ", ".join("'%s'" % m for m in missing)))
