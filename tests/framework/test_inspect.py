@@ -165,10 +165,11 @@ def test_resnet18_training_groups_both_sides(resnet18):
 
 
 def test_cse_merge_is_reported(tmp_path):
-    x = mx.sym.var("x")
-    a = mx.sym.Activation(x, act_type="relu", name="ra")
-    b = mx.sym.Activation(x, act_type="relu", name="rb")
-    net = mx.sym.FullyConnected(mx.sym.exp(a + b, name="e"), num_hidden=3, name="fc")
+    with mx.name.NameManager():          # `_plus0` whatever ran before in this process
+        x = mx.sym.var("x")
+        a = mx.sym.Activation(x, act_type="relu", name="ra")
+        b = mx.sym.Activation(x, act_type="relu", name="rb")
+        net = mx.sym.FullyConnected(mx.sym.exp(a + b, name="e"), num_hidden=3, name="fc")
     path = tmp_path / "cse-symbol.json"
     net.save(str(path))
     status, text, _ = _run(path, "--shape", "x=2,4", "--chart", "text")
