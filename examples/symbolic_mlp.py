@@ -11,6 +11,7 @@ import numpy as np
 
 import framework as mx
 from framework.data import load_digits
+from framework.gluon.data.vision.datasets import split_order
 
 
 def mlp(hidden=64):
@@ -27,8 +28,10 @@ def main(epochs=20, batch_size=50, out_dir=None):
     images, labels = load_digits()
     x = (images.reshape(-1, 64) / 16.0).astype(np.float32)
     y = labels.astype(np.float32)
-    train = mx.io.NDArrayIter(x[:1500], y[:1500], batch_size=batch_size, shuffle=True)
-    test = mx.io.NDArrayIter(x[1500:], y[1500:], batch_size=batch_size)
+    order = split_order(len(y))            # the train/test split of gluon's Digits dataset
+    train_idx, test_idx = order[:1500], order[1500:]
+    train = mx.io.NDArrayIter(x[train_idx], y[train_idx], batch_size=batch_size, shuffle=True)
+    test = mx.io.NDArrayIter(x[test_idx], y[test_idx], batch_size=batch_size)
     mod = mx.mod.Module(mlp(), context=mx.cpu())
     out_dir = out_dir or tempfile.mkdtemp(prefix="digits-mlp-")
     prefix = os.path.join(out_dir, "mlp")
