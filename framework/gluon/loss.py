@@ -11,6 +11,7 @@ import numpy as np
 from .. import ndarray
 from ..base import MXNetAssertionError, MXNetError, MXNetValueError
 from .block import HybridBlock
+from ..ndarray import NDArray
 
 __all__ = ["Loss", "L2Loss", "L1Loss",
            "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",
@@ -318,9 +319,9 @@ class SDMLLoss(Loss):
         self.smoothing_parameter = smoothing_parameter
 
     def _compute_distances(self, x1, x2):
-        if x1.shape != x2.shape:
-            raise MXNetAssertionError("SDMLLoss: x1 %s and x2 %s must have the same shape"
-                                      % (x1.shape, x2.shape))
+        if x1.shape != x2.shape or len(x1.shape) != 2:
+            raise MXNetAssertionError("SDMLLoss: x1 %s and x2 %s must have the same shape "
+                                      "(batch_size, vector_dim)" % (x1.shape, x2.shape))
         batch_size, dim = x1.shape
         x1_ = x1.expand_dims(1).broadcast_to([batch_size, batch_size, dim])
         x2_ = x2.expand_dims(0).broadcast_to([batch_size, batch_size, dim])
@@ -340,4 +341,7 @@ class SDMLLoss(Loss):
         return self.kl_loss(log_probabilities, labels.as_in_context(distances.context))
 
     def hybrid_forward(self, F, x1, x2):
+        if not isinstance(x1, NDArray):
+            raise MXNetError("SDMLLoss needs the batch size of its NDArray inputs: it cannot "
+                             "be hybridized (as in MXNet 1.9.1); call it without hybridize()")
         return self._loss(F, x1, x2)

@@ -95,7 +95,8 @@ class Trainer:
 
     def _init_kvstore(self):
         config = self._kvstore_params
-        arg_arrays = {param.name: param for param in self._params}
+        # as MXNet: a parameter whose initialization is still deferred raises here
+        arg_arrays = {param.name: param.data(self._contexts[0]) for param in self._params}
         kvstore, update_on_kvstore = _create_kvstore(config["kvstore"], len(self._contexts),
                                                      arg_arrays)
         self._distributed = "dist" in kvstore.type if kvstore else False
@@ -155,7 +156,7 @@ class Trainer:
 
     def step(self, batch_size, ignore_stale_grad=False):
         """One update: gradients scaled by 1/batch_size, aggregated, applied."""
-        rescale_grad = self._scale / batch_size
+        rescale_grad = self._scale / _check_batch_size(batch_size)
         self._check_and_rescale_grad(rescale_grad)
         self._prepare()
         self._allreduce_grads()
@@ -190,7 +191,7 @@ class Trainer:
             raise MXNetAssertionError("update() when parameters are updated on kvstore is not "
                                       "supported. Try setting `update_on_kvstore` to False when "
                                       "creating trainer.")
-        self._check_and_rescale_grad(self._scale / batch_size)
+        self._check_and_rescale_grad(self._scale / _check_batch_size(batch_size))
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
@@ -246,3 +247,10 @@ class Trainer:
                 updater.optimizer = self._updaters[0].optimizer
             self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = {i: param for i, param in enumerate(self._params)}
+
+
+def _check_batch_size(batch_size):
+    if not batch_size:
+        raise MXNetValueError("Trainer.step: batch_size must not be 0 (gradients are divided "
+                              "by it), got %r" % (batch_size,))
+    return batch_size

@@ -9,7 +9,7 @@ from urllib.parse import urlparse, unquote
 import numpy as np
 
 from compiler.errors import MXNetAssertionError
-from ..base import MXNetError, MXNetValueError
+from ..base import MXNetError, MXNetIndexError, MXNetValueError
 from .. import ndarray
 
 __all__ = ['split_data', 'split_and_load', 'clip_global_norm', 'check_sha1', 'download',
@@ -22,6 +22,12 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
     With even_split, `num_slice` must divide the axis; otherwise the first
     `size % num_slice` slices get one element more.  Slices along axis 0 are views.
     """
+    if not (isinstance(num_slice, (int, np.integer)) and num_slice >= 1):
+        raise MXNetValueError("split_data: num_slice must be a positive integer (one slice per "
+                              "context), got %r" % (num_slice,))
+    if not -len(data.shape) <= batch_axis < len(data.shape):
+        raise MXNetIndexError("split_data: batch_axis %d is out of range for data of shape %s"
+                              % (batch_axis, data.shape))
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
         raise MXNetValueError(
@@ -42,6 +48,8 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
 def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
     """Split `data` (an NDArray or array-like) into `len(ctx_list)` slices along
     `batch_axis` and copy slice i to ctx_list[i]."""
+    if not ctx_list:
+        raise MXNetValueError("split_and_load: ctx_list is empty")
     if not isinstance(data, ndarray.NDArray):
         data = ndarray.array(data, ctx=ctx_list[0])
     if len(ctx_list) == 1:

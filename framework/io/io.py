@@ -280,6 +280,17 @@ def _concat(first_data, second_data, axis):
             for a, b in zip(first_data, second_data)]
 
 
+def _check_lengths(sources):
+    """Every data and label array holds the same number of samples (axis 0)."""
+    for name, arr in sources:
+        if arr.ndim == 0:
+            raise MXNetValueError("NDArrayIter: '%s' is a scalar; it needs a batch axis" % name)
+    counts = [(name, arr.shape[0]) for name, arr in sources]
+    if len({n for _, n in counts}) > 1:
+        raise MXNetValueError("NDArrayIter: data and label must have the same number of samples "
+                              "(axis 0), got %s" % ", ".join("'%s': %d" % c for c in counts))
+
+
 class NDArrayIter(DataIter):
     """Iterates over NDArrays / numpy arrays (an array, a list — named '_0_data', '_1_data'...
     — or a dict; sorted by name).  last_batch_handle: 'pad' fills the last batch from the start
@@ -292,8 +303,12 @@ class NDArrayIter(DataIter):
         if last_batch_handle not in ('pad', 'discard', 'roll_over'):
             raise MXNetValueError("NDArrayIter: last_batch_handle must be 'pad', 'discard' or "
                                   "'roll_over', got %r" % (last_batch_handle,))
+        if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+            raise MXNetValueError("NDArrayIter: batch_size must be a positive integer, got %r"
+                                  % (batch_size,))
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        _check_lengths(self.data + self.label)
         self.idx = np.arange(self.data[0][1].shape[0])
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle

@@ -18,6 +18,11 @@ __all__ = ['MNISTIter', 'CSVIter', 'ImageRecordIter', 'ImageRecordUInt8Iter', 'I
            'LibSVMIter']
 
 
+def _check_batch_size(who, batch_size):
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise MXNetError("%s: batch_size must be a positive integer, got %r" % (who, batch_size))
+
+
 def _tensor(array):
     return NDArray(np.ascontiguousarray(array))
 
@@ -31,6 +36,11 @@ class MNISTIter(DataIter):
                  batch_size=128, shuffle=True, flat=False, seed=0, silent=False, num_parts=1,
                  part_index=0, data_name='data', label_name='softmax_label', **_):
         super().__init__(batch_size)
+        _check_batch_size('MNISTIter', batch_size)
+        if not (isinstance(num_parts, int) and isinstance(part_index, int)
+                and 0 <= part_index < num_parts):
+            raise MXNetError("MNISTIter: need 0 <= part_index < num_parts, got part_index=%r "
+                             "num_parts=%r" % (part_index, num_parts))
         from ..gluon.data.vision.datasets import read_idx
         images = read_idx(image, 3)
         labels = read_idx(label, 1)
@@ -109,6 +119,7 @@ class CSVIter(DataIter):
     def __init__(self, data_csv, data_shape, label_csv='NULL', label_shape=(1,), batch_size=1,
                  round_batch=True, dtype=None, data_name='data', label_name='softmax_label', **_):
         super().__init__(batch_size)
+        _check_batch_size('CSVIter', batch_size)
         dtype = np.dtype(dtype or 'float32')
         if dtype.name not in ('float32', 'int32', 'int64'):
             raise MXNetError("CSVIter: dtype must be float32, int32 or int64, got %s" % dtype)

@@ -49,6 +49,9 @@ class TopKAccuracy(EvalMetric):
             pred_label = numpy.argpartition(_asnumpy(pred_label).astype('float32'), -self.top_k)
             label = _asnumpy(label).astype('int32')
             check_label_shapes(label, pred_label)
+            if label.size != pred_label.shape[0]:
+                raise MXNetValueError("TopKAccuracy: label shape %s does not match prediction "
+                                      "shape %s" % (label.shape, pred_label.shape))
             num_samples = pred_label.shape[0]
             if pred_label.ndim == 1:
                 # MXNet counts this case in the local statistics only
@@ -75,6 +78,11 @@ class _BinaryClassificationMetrics:
     def update_binary_stats(self, label, pred):
         pred = _asnumpy(pred)
         label = _asnumpy(label).astype('int32')
+        if pred.ndim != 2 or label.size != pred.shape[0]:
+            raise MXNetValueError("%s: predictions must have shape (batch, 2) and labels "
+                                  "(batch,), got %s and %s" % (getattr(self, 'owner', 'F1/MCC'),
+                                                               pred.shape, label.shape))
+        label = label.reshape(-1)
         pred_label = numpy.argmax(pred, axis=1)
         check_label_shapes(label, pred)
         if len(numpy.unique(label)) > 2:
@@ -135,6 +143,7 @@ class _BinaryMetric(EvalMetric):
     def __init__(self, name, output_names, label_names, average):
         self.average = average
         self._metrics = _BinaryClassificationMetrics()
+        self._metrics.owner = type(self).__name__       # named in error messages
         EvalMetric.__init__(self, name=name, output_names=output_names, label_names=label_names,
                             has_global_stats=True)
 
@@ -225,6 +234,14 @@ class PCC(EvalMetric):
             label = _asnumpy(label).astype('int32')
             pred = _asnumpy(pred)
             pred = pred.argmax(axis=1) if pred.shape != label.shape else pred.astype('int32')
+            if pred.size != label.size:
+                raise MXNetValueError("PCC: %d labels (shape %s) for %d predicted classes"
+                                      % (label.size, label.shape, pred.size))
+            if not label.size:
+                continue
+            if min(pred.min(), label.min()) < 0:
+                raise MXNetValueError("PCC: negative class label %d" % min(pred.min(),
+                                                                            label.min()))
             n = max(pred.max(), label.max())
             if n >= self.k:
                 self._grow(n + 1 - self.k)

@@ -4,6 +4,7 @@ import math
 
 import numpy
 
+from ..base import MXNetIndexError, MXNetValueError
 from ..ndarray import NDArray
 from .base import EvalMetric, register, alias, check_label_shapes, _asnumpy, _check
 
@@ -70,7 +71,13 @@ class _Regression(EvalMetric):
     def update(self, labels, preds):
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred in zip(labels, preds):
-            self._add(float(self._value(*_as_columns(label, pred))), 1)
+            label, pred = _as_columns(label, pred)
+            try:
+                numpy.broadcast_shapes(label.shape, pred.shape)
+            except ValueError:
+                raise MXNetValueError("%s: label shape %s does not match prediction shape %s"
+                                      % (type(self).__name__, label.shape, pred.shape)) from None
+            self._add(float(self._value(label, pred)), 1)
 
 
 @register
@@ -119,9 +126,19 @@ class _LogLoss(EvalMetric):
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred in zip(labels, preds):
             label, pred = _asnumpy(label).ravel(), _asnumpy(pred)
+            who = type(self).__name__
+            if pred.ndim != 2:
+                raise MXNetIndexError("%s: predictions must be 2-D (batch, classes), got shape "
+                                      "%s" % (who, pred.shape))
             num_examples = pred.shape[0]
-            _check(label.shape[0] == num_examples, (label.shape[0], num_examples))
-            prob = pred[numpy.arange(num_examples, dtype=numpy.int64), numpy.int64(label)]
+            _check(label.shape[0] == num_examples, "%s: %d labels for %d predictions (pred "
+                   "shape %s)" % (who, label.shape[0], num_examples, pred.shape))
+            index = numpy.int64(label)
+            if index.size and (index.min() < 0 or index.max() >= pred.shape[1]):
+                raise MXNetIndexError("%s: label %d is out of range for %d classes (pred shape "
+                                      "%s)" % (who, index.min() if index.min() < 0
+                                               else index.max(), pred.shape[1], pred.shape))
+            prob = pred[numpy.arange(num_examples, dtype=numpy.int64), index]
             self._add(float((-numpy.log(prob + self.eps)).sum()), num_examples)
 
 

@@ -4,8 +4,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..base import MXNetError, MXNetValueError
+from ..base import MXNetAssertionError, MXNetError, MXNetValueError
 from ..ndarray.ndarray import NDArray
+from ..ndarray import device as _device
 
 
 def _split_input_slice(batch_size, work_load_list):
@@ -42,6 +43,11 @@ def _desc_name_shape(desc):
 def _slice_axis(arr, axis, islice):
     index = [slice(None)] * arr.ndim
     index[axis] = islice
+    if not isinstance(arr, np.ndarray):     # a device array: a batch slice is a view
+        if axis != 0:
+            raise MXNetError("Module: splitting a GPU batch along axis %d is not supported "
+                             "(only the first axis)" % axis)
+        return arr[islice]
     return np.ascontiguousarray(arr[tuple(index)])
 
 
@@ -100,6 +106,15 @@ class DataParallelExecutorGroup:
         self.data_names = [_desc_name_shape(d)[0] for d in self.data_shapes]
         self.label_names = [_desc_name_shape(d)[0] for d in (self.label_shapes or [])]
         self.batch_size = named[0][1][_batch_axis(descs[0])]
+        for (name, shape), desc in zip(named, descs):
+            layout = getattr(desc, "layout", None)
+            if layout and "N" not in layout:       # no batch axis (MXNet skips these)
+                continue
+            axis = _batch_axis(desc)
+            if len(shape) <= axis or shape[axis] != self.batch_size:
+                raise MXNetAssertionError("all data must have the same batch size: batch_size "
+                                          "= %d, but %s has shape %s"
+                                          % (self.batch_size, name, shape))
         self.slices = _split_input_slice(self.batch_size, self.workload)
         self._axes = {n: _batch_axis(d) for (n, _), d in zip(named, descs)}
         dtypes = {n: getattr(d, "dtype", np.float32) for (n, _), d in zip(named, descs)}
@@ -154,21 +169,26 @@ class DataParallelExecutorGroup:
     def get_params(self, arg_params, aux_params):
         """Average each parameter over the devices into the given CPU arrays."""
         for name, block in zip(self.param_names, self.param_arrays):
-            total = sum(w._data.astype(np.float64) for w in block) / len(block)
-            arg_params[name]._data[...] = total.astype(arg_params[name]._data.dtype)
+            total = sum(_device.to_host(w._data).astype(np.float64) for w in block) / len(block)
+            _device.assign(arg_params[name]._data, total.astype(arg_params[name]._data.dtype))
         for name, block in zip(self.aux_names, self.aux_arrays):
-            total = sum(w._data.astype(np.float64) for w in block) / len(block)
-            aux_params[name]._data[...] = total.astype(aux_params[name]._data.dtype)
+            total = sum(_device.to_host(w._data).astype(np.float64) for w in block) / len(block)
+            _device.assign(aux_params[name]._data, total.astype(aux_params[name]._data.dtype))
 
     def _load(self, batch_arrays, targets, what):
         for src, dst_list in zip(batch_arrays, targets):
             src = src._data if isinstance(src, NDArray) else np.asarray(src)
+            if not isinstance(src, np.ndarray) and len(dst_list) > 1:
+                src = _device.to_host(src)      # split on the host between devices
             for islice, dst in dst_list:
                 part = src if len(dst_list) == 1 else _slice_axis(src, 0, islice)
                 if part.shape != dst.shape:
                     raise MXNetValueError("Module: %s batch has shape %s, the module was bound "
                                           "for %s" % (what, part.shape, dst.shape))
-                dst._data[...] = part
+                if isinstance(dst._data, np.ndarray) and isinstance(part, np.ndarray):
+                    dst._data[...] = part
+                else:                           # to or from a GPU
+                    _device.assign(dst._data, part)
 
     def forward(self, data_batch, is_train=None):
         self._load(data_batch.data, self.data_arrays, "data")

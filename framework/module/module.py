@@ -2,7 +2,7 @@
 import logging
 import warnings
 
-from ..base import MXNetError, MXNetValueError
+from ..base import MXNetError, MXNetTypeError, MXNetValueError
 from ..context import Context, cpu
 from ..fileio import atomic_write
 from ..model import (load_checkpoint, _create_kvstore, _initialize_kvstore,
@@ -172,7 +172,12 @@ class Module(BaseModule):
                 if name in cache:
                     cache_arr = cache[name]
                     if cache_arr is not arr:
-                        arr._data[...] = cache_arr._data.astype(arr._data.dtype)
+                        if tuple(cache_arr.shape) != tuple(arr.shape):
+                            raise MXNetValueError(
+                                "Module.init_params: parameter '%s' has shape %s but the "
+                                "module was bound with %s" % (name, tuple(cache_arr.shape),
+                                                              tuple(arr.shape)))
+                        arr._data[...] = cache_arr.asnumpy().astype(arr._data.dtype)
                     return
                 if not allow_missing:
                     raise MXNetError("%s is not presented" % name)
@@ -335,6 +340,13 @@ class Module(BaseModule):
         """Forward one batch (re-binding first when its shapes differ from the bound ones)."""
         from ..io import DataDesc
         self._require(self.binded and self.params_initialized, "bind and init_params")
+        if not isinstance(getattr(data_batch, "data", None), (list, tuple)):
+            raise MXNetTypeError("Module.forward expects a DataBatch (with a list of arrays in "
+                                 ".data), got %s" % type(data_batch).__name__)
+        if len(data_batch.data) < len(self._data_shapes):
+            raise MXNetValueError("Module.forward: the batch has %d data array(s) but the module "
+                                  "needs %d (%s)" % (len(data_batch.data), len(self._data_shapes),
+                                                     ", ".join(self.data_names)))
         curr = tuple(tuple(d.shape) for d in self._data_shapes)
         new = tuple(tuple(d.shape) for d in data_batch.data)
         if curr != new:
@@ -354,7 +366,14 @@ class Module(BaseModule):
                               for d in self._label_shapes]
             else:
                 new_lshape = None
-            self.reshape(new_dshape, new_lshape)
+            try:
+                self.reshape(new_dshape, new_lshape)
+            except MXNetError as err:
+                err.args = ("Module.forward: data shapes %s differ from the bound %s and "
+                            "re-binding failed: %s" % (list(new), list(curr),
+                                                       err.args[0] if err.args else ""),) \
+                    + tuple(err.args[1:])
+                raise
         self._exec_group.forward(data_batch, is_train)
 
     def backward(self, out_grads=None):

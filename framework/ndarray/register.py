@@ -6,7 +6,7 @@ MXNet).  Variadic ops take `*data` and set their count attribute themselves.
 """
 import types
 
-from ..base import MXNetError, _Null
+from ..base import MXNetError, MXNetTypeError, _Null
 from ..op_functions import finish, populate as populate_namespaces
 from .dispatch import invoke, parse_cached
 
@@ -49,6 +49,9 @@ def _split_args(op, args, kwargs):
     for k, v in kwargs.items():
         if v is _Null:
             continue
+        if k in inputs or k in attrs:          # Python's rule, as MXNet's generated functions
+            raise MXNetTypeError("%s() got multiple values for argument '%s' (given by "
+                                 "position and by keyword)" % (op.name, k))
         if k in names:
             if v is not None:
                 if not isinstance(v, NDArray):

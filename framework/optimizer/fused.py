@@ -36,6 +36,9 @@ def check(who, weight, grad, states, dtypes=None):
     for i, (name, a) in enumerate(named):
         if a is None:
             continue
+        if not isinstance(a, NDArray):
+            raise MXNetError("%s: %s must be an NDArray, got %s (damaged optimizer states?)"
+                             % (who, name, type(a).__name__))
         if a.shape != weight.shape:
             raise MXNetError("%s: %s shape %s does not match weight shape %s"
                              % (who, name, a.shape, weight.shape))

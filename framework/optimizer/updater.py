@@ -7,6 +7,7 @@ attributes and its lr_scheduler) followed by the arrays in mx.nd.save's binary f
 Loading only ever rebuilds NDArrays, plain JSON values and Optimizer / LRScheduler
 subclasses already defined in this process; anything else is rejected with MXNetError.
 """
+import copy
 import json
 import struct
 
@@ -60,6 +61,7 @@ class Updater:
                 self.states_synced[idx] = True
             elif not self.states_synced[idx]:
                 self.states[idx] = self.sync_state_context(self.states[idx], weights[i].context)
+                self._check_loaded(idx, weights[i])
                 self.states_synced[idx] = True
         if self.aggregate_updates:
             type_map = {}
@@ -77,6 +79,21 @@ class Updater:
             for i, w, g in zip(indices, weights, grads):
                 self.optimizer.update_multi_precision(i, w, g, self.states[i])
 
+    def _check_loaded(self, idx, weight):
+        """A state restored by set_states must fit its weight (same structure, shapes and
+        dtypes as a fresh state), or the update would run on foreign arrays."""
+        fresh = self.optimizer.create_state_multi_precision(idx, weight)
+        problem = _mismatch(self.states[idx], fresh)
+        if problem:
+            param = getattr(self.optimizer, "param_dict", {}).get(idx)
+            name = getattr(param, "name", None) or getattr(self.optimizer, "idx2name",
+                                                             {}).get(idx)
+            raise MXNetError("Updater: the loaded optimizer state of index %r%s does not fit "
+                             "its weight of shape %s (%s): %s; the states were saved for "
+                             "another model or optimizer" % (
+                                 idx, " ('%s')" % name if name else "", weight.shape,
+                                 np.dtype(weight.dtype).name, problem))
+
     def sync_state_context(self, state, context):
         """The state with every NDArray moved to `context`."""
         if isinstance(state, NDArray):
@@ -92,12 +109,39 @@ class Updater:
         self.states = loaded
         if optimizer is not None:
             self.optimizer = optimizer
+            self.aggregate_updates = optimizer.aggregate_num > 0
         self.states_synced = dict.fromkeys(self.states.keys(), False)
 
     def get_states(self, dump_optimizer=False):
         """The states as bytes; with dump_optimizer the optimizer's settings (learning
         rate, schedule, update counts, multipliers ...) too."""
         return dumps_states(self.states, self.optimizer if dump_optimizer else None)
+
+
+def _mismatch(loaded, fresh):
+    """Why `loaded` does not fit `fresh` (None where a state is absent on either side)."""
+    if loaded is None or fresh is None:
+        return None
+    if isinstance(loaded, (tuple, list)):
+        what = "%d states" % len(loaded)
+    else:
+        what = "an array" if isinstance(loaded, NDArray) else "a %s" % type(loaded).__name__
+    if isinstance(fresh, NDArray):
+        if not isinstance(loaded, NDArray):
+            return "loaded %s where an array is expected" % what
+        if loaded.shape != fresh.shape or loaded.dtype != fresh.dtype:
+            return "loaded array of shape %s (%s), expected %s (%s)" % (
+                loaded.shape, np.dtype(loaded.dtype).name, fresh.shape,
+                np.dtype(fresh.dtype).name)
+        return None
+    if isinstance(fresh, (tuple, list)):
+        if not isinstance(loaded, (tuple, list)) or len(loaded) != len(fresh):
+            return "loaded %s where %d states are expected" % (what, len(fresh))
+        for a, b in zip(loaded, fresh):
+            problem = _mismatch(a, b)
+            if problem:
+                return problem
+    return None
 
 
 def get_updater(optimizer):
@@ -158,10 +202,10 @@ class _Reader:
             raise MXNetError("optimizer states: malformed entry %r" % (t,))
         if "nd" in t:
             name = t["nd"]
-            if name not in self.arrays:
+            if not isinstance(name, str) or name not in self.arrays:
                 raise MXNetError("optimizer states: array %r is missing" % (name,))
-            dev, dev_id = t.get("ctx", ["cpu", 0])
-            return NDArray(np.ascontiguousarray(self.arrays[name]), Context(dev, int(dev_id)))
+            ctx = _context(t.get("ctx", ["cpu", 0]))
+            return NDArray(np.ascontiguousarray(self.arrays[name]), ctx)
         if "float" in t:
             if t["float"] not in ("inf", "-inf", "nan"):
                 raise MXNetError("optimizer states: bad float %r" % (t["float"],))
@@ -178,19 +222,27 @@ class _Reader:
                 key = self.value(item[0])
                 if isinstance(key, list):
                     key = tuple(key)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise MXNetError("optimizer states: dict key %r is not hashable"
+                                     % (item[0],)) from None
                 out[key] = self.value(item[1])
             return out
         if "lr_scheduler" in t:
-            cls = _lrs.scheduler_class(t["lr_scheduler"])
+            key = t["lr_scheduler"]
+            cls = _lrs.scheduler_class(key) if isinstance(key, str) else None
             if cls is None:
                 raise MXNetError("optimizer states: unknown LRScheduler class %s (define or "
                                  "import it before loading)" % t["lr_scheduler"])
             return self.instance(cls, t.get("attrs", []))
         if "context" in t:
-            dev, dev_id = t["context"]
-            return Context(dev, int(dev_id))
+            return _context(t["context"])
         if "dtype" in t:
-            return np.dtype(t["dtype"]).type
+            try:
+                return np.dtype(t["dtype"]).type
+            except TypeError:
+                raise MXNetError("optimizer states: bad dtype %r" % (t["dtype"],)) from None
         raise MXNetError("optimizer states: unknown entry %r" % (sorted(t),))
 
     @staticmethod
@@ -204,8 +256,86 @@ class _Reader:
         for item in self._list(attrs):
             if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
                 raise MXNetError("optimizer states: malformed attribute %r" % (item,))
-            setattr(obj, item[0], self.value(item[1]))
+            name = item[0]
+            if name.startswith("__") or callable(getattr(cls, name, None)) or \
+                    isinstance(getattr(cls, name, None), property):
+                raise MXNetError("optimizer states: %s attribute '%s' cannot be loaded"
+                                 % (cls.__name__, name))
+            setattr(obj, name, self.value(item[1]))
+        _check_attributes(obj)
         return obj
+
+
+def _context(value):
+    """A Context from a loaded [device_type, device_id] pair (MXNetError if malformed)."""
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], int) and not isinstance(value[1], bool)
+            and value[1] >= 0):
+        raise MXNetError("optimizer states: malformed context %r (expected [device_type, "
+                         "device_id])" % (value,))
+    try:
+        return Context(value[0], value[1])
+    except (MXNetError, ValueError, KeyError):
+        raise MXNetError("optimizer states: unknown context %r" % (value,)) from None
+
+
+_INT_ATTRS = ("aggregate_num", "num_update", "begin_num_update", "warmup_steps")
+_NUMBER_DICTS = ("lr_mult", "wd_mult", "_index_update_count")
+_NONE_OK = ("lr", "clip_gradient")     # lr is None when an lr_scheduler sets it
+
+
+def _kind(v):
+    if isinstance(v, (bool, int, float, np.number)):
+        return "number"
+    if isinstance(v, (tuple, list)):
+        return "sequence"
+    if isinstance(v, _lrs.LRScheduler):
+        return "LRScheduler"
+    return type(v).__name__
+
+
+def _reference(obj):
+    """A default-constructed object of obj's class (or its base) to check loaded attributes."""
+    for cls in (type(obj), Optimizer if isinstance(obj, Optimizer) else _lrs.LRScheduler):
+        try:
+            return cls()
+        except Exception:  # noqa: BLE001 - classes with required arguments
+            continue
+    return None
+
+
+def _check_attributes(obj):
+    """Every attribute of a default instance is present, with a value of the same kind
+    (numbers, sequences, dicts, strings, ...), so a damaged file fails here, not later."""
+    cls = type(obj).__name__
+    ref = _reference(obj)
+    loaded = vars(obj)
+
+    def bad(name, why):
+        return MXNetError("optimizer states: %s.%s %s (damaged or foreign states file)"
+                          % (cls, name, why))
+    for name, default in (vars(ref).items() if ref is not None else ()):
+        if name == "param_dict":
+            continue
+        if name not in loaded:
+            raise bad(name, "is missing")
+        value, want = loaded[name], _kind(default)
+        if value is None and (default is None or name in _NONE_OK):
+            continue
+        if default is not None and _kind(value) != want:
+            raise bad(name, "is %r, expected a %s" % (value, want))
+    for name in _INT_ATTRS:
+        if name in loaded and not (isinstance(loaded[name], int) and loaded[name] >= 0):
+            raise bad(name, "is %r, expected an integer >= 0" % (loaded[name],))
+    counts = [loaded.get(n) for n in _NUMBER_DICTS if n in loaded]
+    if isinstance(loaded.get("_all_index_update_counts"), dict):
+        counts += list(loaded["_all_index_update_counts"].values())
+    for d in counts:
+        if not (isinstance(d, dict) and all(_kind(v) == "number" for v in d.values())):
+            raise bad("lr_mult/wd_mult/update counts", "hold %r, expected numbers" % (d,))
+    if isinstance(obj, Optimizer) and loaded.get("lr") is None \
+            and loaded.get("lr_scheduler") is None:
+        raise bad("lr", "is None without an lr_scheduler")
 
 
 def dumps_states(states, optimizer=None):
@@ -257,7 +387,8 @@ def loads_states(buf):
     optimizer = None
     if "optimizer" in header:
         spec = header["optimizer"]
-        cls = optimizer_class(spec.get("class")) if isinstance(spec, dict) else None
+        key = spec.get("class") if isinstance(spec, dict) else None
+        cls = optimizer_class(key) if isinstance(key, str) else None
         if cls is None:
             raise MXNetError("set_states: unknown optimizer class %r (define or import it "
                              "before loading)" % (spec.get("class") if isinstance(spec, dict)
@@ -266,6 +397,23 @@ def loads_states(buf):
         optimizer.param_dict = {}
         counts = getattr(optimizer, "_all_index_update_counts", None)
         if isinstance(counts, dict):         # the current device's dict is shared, not a copy
-            optimizer._index_update_count = counts.setdefault(r.value(spec.get("device", 0)),
-                                                              {})
+            device = r.value(spec.get("device", 0))
+            if not isinstance(device, (int, str, type(None))):
+                raise MXNetError("set_states: malformed device %r" % (device,))
+            optimizer._index_update_count = counts.setdefault(device, {})
+        _probe_scheduler(optimizer)
     return states, optimizer
+
+
+def _probe_scheduler(optimizer):
+    """Call a copy of the loaded lr_scheduler once: a damaged one fails now, clearly."""
+    sched = getattr(optimizer, "lr_scheduler", None)
+    if sched is None:
+        return
+    try:
+        copy.deepcopy(sched)(optimizer.num_update)
+    except MXNetError:
+        raise
+    except Exception as err:  # noqa: BLE001 - any failure means a damaged scheduler
+        raise MXNetError("set_states: the loaded %s does not work (%s: %s); the states file "
+                         "is damaged" % (type(sched).__name__, type(err).__name__, err)) from None

@@ -407,6 +407,20 @@ def load(fname):
     """A Symbol from an MXNet JSON file (`Symbol.save`, `*-symbol.json`)."""
     if not isinstance(fname, str):
         raise TypeError("fname need to be string")
-    with open(fname, "r", encoding="utf-8") as f:
-        return load_json(f.read())
+    try:
+        with open(fname, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise MXNetError("cannot open symbol file '%s': %s" % (fname, err)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MXNetError("symbol file '%s' is not a symbol JSON file (not UTF-8 text; a "
+                         ".params file?)" % fname) from None
+    try:
+        return load_json(text)
+    except MXNetError as err:
+        err.args = ("symbol file '%s': %s" % (fname, err.args[0] if err.args else ""),) \
+            + tuple(err.args[1:])
+        raise
 

@@ -27,16 +27,20 @@ class IndexedRecordReader:
         for path in (idx_path, uri):
             if not os.path.isfile(path):
                 raise MXNetError("RecordFileDataset: file %s does not exist" % path)
-        with open(idx_path, 'r') as fidx:
-            for lineno, line in enumerate(fidx, 1):
-                fields = line.strip().split('\t')
-                if fields == ['']:
-                    continue
+        with open(idx_path, 'rb') as fidx:
+            for lineno, raw in enumerate(fidx, 1):
                 try:
+                    line = raw.decode('utf-8')
+                    fields = line.strip().split('\t')
+                    if fields == ['']:
+                        continue
                     key, pos = self.key_type(fields[0]), int(fields[1])
-                except (ValueError, IndexError):
-                    raise MXNetError("RecordFileDataset: %s line %d is not 'key<TAB>offset': %r"
-                                     % (idx_path, lineno, line)) from None
+                    if not 0 <= pos < 2 ** 63:
+                        raise ValueError(pos)
+                except (ValueError, IndexError):   # UnicodeDecodeError is a ValueError
+                    raise MXNetError("RecordFileDataset: %s line %d is not 'key<TAB>offset' "
+                                     "with an offset >= 0: %r" % (idx_path, lineno, raw[:80])) \
+                        from None
                 self.idx[key] = pos
                 self.keys.append(key)
 
@@ -60,6 +64,9 @@ class IndexedRecordReader:
                 raise MXNetError("RecordFileDataset: %s has no record at offset %d (bad magic "
                                  "number 0x%08x)" % (self.uri, self.idx[key], magic))
             cflag, length = lrec >> 29, lrec & ((1 << 29) - 1)
+            if length > os.fstat(self._file.fileno()).st_size - self._file.tell():
+                raise MXNetError("RecordFileDataset: %s is truncated at record %r (length %d "
+                                 "runs past the end of the file)" % (self.uri, key, length))
             payload = self._file.read((length + 3) // 4 * 4)
             if len(payload) < length:
                 raise MXNetError("RecordFileDataset: %s is truncated at record %r" % (self.uri, key))

@@ -111,9 +111,17 @@ def _worker_loop(tasks, conn, dataset, batchify_fn, seed):
         key, samples = task
         try:
             batch = batchify_fn([dataset[i] for i in samples])
-            payload = ForkingPickler.dumps((key, True, batch))
         except BaseException as err:  # noqa: B902 - every failure goes back to the parent
             payload = _error_payload(key, err)
+        else:
+            try:
+                payload = ForkingPickler.dumps((key, True, batch))
+            except BaseException as err:  # noqa: B902
+                payload = _error_payload(key, MXNetError(
+                    "DataLoader: the batch made by batchify_fn (a %s) cannot be sent from the "
+                    "worker process to the main one: %s: %s; return NDArrays, numpy arrays, "
+                    "numbers or lists/tuples/dicts of them" % (type(batch).__name__,
+                                                               type(err).__name__, err)))
         conn.send_bytes(payload)
     conn.close()
 

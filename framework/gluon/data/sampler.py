@@ -18,10 +18,16 @@ class Sampler:
         raise NotImplementedError
 
 
+def _check_length(who, length):
+    if not (isinstance(length, (int, np.integer)) and length >= 0):
+        raise MXNetValueError("%s: length must be an integer >= 0, got %r" % (who, length))
+
+
 class SequentialSampler(Sampler):
     """Samples [start, start + length) in order."""
 
     def __init__(self, length, start=0):
+        _check_length("SequentialSampler", length)
         self._length = length
         self._start = start
 
@@ -36,6 +42,7 @@ class RandomSampler(Sampler):
     """Samples [0, length) in a random order (np.random), without replacement."""
 
     def __init__(self, length):
+        _check_length("RandomSampler", length)
         self._length = length
 
     def __iter__(self):

@@ -82,12 +82,13 @@ CASES = [
          attrs={"axis": 0, "keepdims": True, "mode": "wrap"}, grad=False, name="wrap"),
 
     # one_hot (not differentiable w.r.t. its integer positions)
-    Case("one_hot", inputs=_const([[1, -1, 3], [2.7, 0, 4]]), attrs={"depth": 4}, grad=False),
-    Case("one_hot", inputs=_const([2, 0, 1], "int32"),
+    Case("one_hot", inputs=_arrays(_const([[1, -1, 3], [2.7, 0, 4]])), attrs={"depth": 4},
+         grad=False),
+    Case("one_hot", inputs=_arrays(_const([2, 0, 1], "int32")),
          attrs={"depth": 3, "on_value": 5, "off_value": -2, "dtype": "int32"}, grad=False,
          name="int32"),
-    Case("one_hot", inputs=_const([1, 0]), attrs={"depth": 2, "on_value": 0.5, "dtype": "float16"},
-         grad=False, name="float16"),
+    Case("one_hot", inputs=_arrays(_const([1, 0])),
+         attrs={"depth": 2, "on_value": 0.5, "dtype": "float16"}, grad=False, name="float16"),
 
     # topk: every ret_typ, axis None, ascending, index dtypes
     Case("topk", inputs=_distinct((3, 5)), dtypes=MOVE, grad=False, name="indices"),

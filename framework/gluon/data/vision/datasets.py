@@ -85,7 +85,9 @@ def read_idx(path, ndim):
     if len(raw) < header:
         raise MXNetError("%s is truncated: %d bytes, shorter than its header" % (path, len(raw)))
     dims = struct.unpack('>' + 'I' * ndim, raw[4:header])
-    expected = int(np.prod(dims, dtype=np.int64))
+    expected = 1
+    for dim in dims:          # Python ints: a damaged header cannot overflow the product
+        expected *= dim
     if len(raw) - header != expected:
         raise MXNetError("%s is truncated or damaged: its header says shape %s (%d bytes of "
                          "data) but it holds %d" % (path, dims, expected, len(raw) - header))
