@@ -349,3 +349,14 @@ def test_layer_in_hybrid_sequential_deferred_init_and_training():
     assert net[0].l0_i2h_weight.shape == (32, 3)
     assert losses[-1] < 0.5 * losses[0]
     np.testing.assert_array_equal(net(x).asnumpy(), net(x).asnumpy())
+
+
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_layer_rejects_a_wrong_number_of_states(hybrid):
+    layer = mx.gluon.rnn.LSTM(4, input_size=3)
+    layer.initialize()
+    if hybrid:
+        layer.hybridize()
+    states = layer.begin_state(1)
+    with pytest.raises(mx.base.MXNetError, match="expects 2 recurrent states, got 3"):
+        layer(mx.nd.ones((2, 1, 3)), states + [states[0]])

@@ -190,6 +190,11 @@ class _RNNLayer(HybridBlock):
             p.shape = (p.shape[0], c)
 
     def hybrid_forward(self, F, inputs, states, sequence_length=None, **kwargs):
+        want = len(self.state_info(0))
+        if len(states) != want:
+            raise MXNetValueError("%s: %s expects %d recurrent state%s, got %d"
+                                  % (self.name, self._mode, want, "s" if want > 1 else "",
+                                     len(states)))
         if F is _nd:
             batch_size = inputs.shape[self._layout.find("N")]
             if inputs.ndim != 3:
