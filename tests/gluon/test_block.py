@@ -316,3 +316,28 @@ def test_cached_op_direct_and_mixed_contexts():
     np.testing.assert_allclose(op(x, w, b).asnumpy(), [[4, 5]])
     with pytest.raises(MXNetError, match="expected 3 inputs"):
         op(x, w)
+
+
+def test_smaller_batch_compiles_no_kernel():
+    """Only the batch size changes: the compiled graph is re-planned, no kernel is built
+    (a batch under the parallel threshold reuses the parallel elementwise variant)."""
+    import kernels.cache as kcache
+    net = gluon.HybridSequential()
+    with net.name_scope():
+        net.add(Dense(272, 8, act="relu"), Dense(3, 272))
+    _fill(net)
+    net.hybridize()
+
+    def step(batch):
+        x = mx.nd.ones((batch, 8))
+        with autograd.record():
+            y = net(x)
+        y.backward(mx.nd.ones((batch, 3)))
+        return y
+
+    step(256)                                   # 256 x 272 > 64K elements: parallel kernels
+    before = kcache.stats()["signatures"]
+    for batch in (64, 5):
+        y = step(batch)
+    assert kcache.stats()["signatures"] == before
+    np.testing.assert_allclose(y.asnumpy(), step(256).asnumpy()[:5], rtol=1e-5)
