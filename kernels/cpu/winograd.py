@@ -4,7 +4,7 @@ out = A^T [ (G g G^T) . (B^T d B) ] A over 4x4 input tiles giving 2x2 output til
 work is 16 (F x C) @ (C x tiles) products, 2.25x fewer flops than im2col's (F x 9C) @
 (9C x P).  The input and output transforms are Numba kernels (compiled per dtype only; the
 geometry is runtime), the 16 GEMMs one batched np.matmul per chunk of samples.  The weight
-transform is a small einsum per call.  The data gradient of such a convolution is the same
+transform is a small Numba loop per call.  The data gradient of such a convolution is the same
 convolution of the output gradient with the flipped, transposed kernel and pad 2 - pad,
 so conv_backward_data uses it too (pad <= 2).  The weight gradient is the adjoint of the
 forward in the transformed domain: G^T [sum over tiles (A og A^T) . (B^T d B)] G, 16
@@ -30,10 +30,57 @@ def applicable(x_shape, g, groups, min_channels):
             and x_shape[2] == 1 and x_shape[1] >= min_channels)
 
 
+@njit(cache=True, nogil=True, error_model='numpy')
+def _weight_tf(w, g, u):
+    """u[i*4+j, f, c] = sum_ab g[i,a] w[f,c,a,b] g[j,b] for w (F, C, 3, 3)."""
+    F, C = w.shape[0], w.shape[1]
+    t = np.empty((4, 3), u.dtype)
+    for f in range(F):
+        for c in range(C):
+            for i in range(4):
+                for b in range(3):
+                    t[i, b] = g[i, 0] * w[f, c, 0, b] + g[i, 1] * w[f, c, 1, b] \
+                        + g[i, 2] * w[f, c, 2, b]
+            for i in range(4):
+                for j in range(4):
+                    u[i * 4 + j, f, c] = t[i, 0] * g[j, 0] + t[i, 1] * g[j, 1] + t[i, 2] * g[j, 2]
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _weight_tf_inverse(acc, g, d):
+    """d[f, c, a, b] = sum_rs g[r,a] acc[r*4+s, f, c] g[s,b]."""
+    F, C = d.shape[0], d.shape[1]
+    t = np.empty((3, 4), acc.dtype)
+    for f in range(F):
+        for c in range(C):
+            for a in range(3):
+                for s_ in range(4):
+                    t[a, s_] = (g[0, a] * acc[s_, f, c] + g[1, a] * acc[4 + s_, f, c]
+                                + g[2, a] * acc[8 + s_, f, c] + g[3, a] * acc[12 + s_, f, c])
+            for a in range(3):
+                for b in range(3):
+                    d[f, c, a, b] = (t[a, 0] * g[0, b] + t[a, 1] * g[1, b] + t[a, 2] * g[2, b]
+                                     + t[a, 3] * g[3, b])
+
+
+def _work_dtype(dtype):
+    return np.float64 if dtype == np.float64 else np.float32
+
+
 def transform_weight(w):
-    """(F, C, 3, 3) -> U (16, F, C): G w G^T, computed in float64."""
-    u = np.einsum("ia,fcab,jb->ijfc", _G, w.astype(np.float64), _G)
-    return np.ascontiguousarray(u.reshape(16, w.shape[0], w.shape[1]), dtype=w.dtype)
+    """(F, C, 3, 3) -> U (16, F, C): G w G^T (a Numba loop: G's entries are 0, +-0.5, 1, so
+    float32 loses nothing)."""
+    dt = _work_dtype(w.dtype)
+    u = np.empty((16, w.shape[0], w.shape[1]), dt)
+    _weight_tf(np.ascontiguousarray(w, dtype=dt), _G.astype(dt), u)
+    return u if u.dtype == w.dtype else u.astype(w.dtype)
+
+
+def inverse_transform_weight(acc, F, C):
+    """(16, F, C) -> (F, C, 3, 3): G^T acc G, the weight gradient's way back."""
+    d = np.empty((F, C, 3, 3), acc.dtype)
+    _weight_tf_inverse(np.ascontiguousarray(acc), _G.astype(acc.dtype), d)
+    return d
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -261,5 +308,4 @@ def conv_backward_weight(og, x, dw, ph, pw):
         transform_ograd(yy, m, mp, th, tw)
         np.matmul(mm, vv.transpose(0, 2, 1), out=part)
         acc += part
-    d = np.einsum("ra,rsfc,sb->fcab", _G, acc.reshape(4, 4, F, C).astype(np.float64), _G)
-    dw[...] = d.reshape(dw.shape)
+    dw[...] = inverse_transform_weight(acc, F, C)
