@@ -10,6 +10,6 @@ This package must stay cheap to import: `python -m benchmarks` sets the thread-c
 environment variables before NumPy, Numba or torch are imported, so nothing here may
 import them at module level.
 """
-from .workload import Workload, NotAvailable  # noqa: F401
+from .workload import Workload, Probe, NotAvailable  # noqa: F401
 
-__all__ = ["Workload", "NotAvailable"]
+__all__ = ["Workload", "Probe", "NotAvailable"]

@@ -44,7 +44,37 @@ def rate(res, impl, limits):
     return ""
 
 
+def fmt_value(v, kind):
+    """A probe metric: bytes as MB, seconds as a time, counts as integers."""
+    if v is None:
+        return "-"
+    if kind == "bytes":
+        return "%.1f MB" % (v / 1e6) if abs(v) < 1e10 else "%.2f GB" % (v / 1e9)
+    if kind == "s":
+        return fmt_time(v)
+    if kind == "ratio":
+        return "%.0f%%" % (100 * v)
+    return "%d" % v if float(v).is_integer() else "%.3g" % v
+
+
+def probe_cell(res, impl, key=None):
+    entry = res["impls"].get(impl)
+    if not entry:
+        return "-"
+    if entry.get("status") not in ("ok", "wrong") or "values" not in entry:
+        return {"not available": "n/a", "error": "ERROR"}.get(entry.get("status"), "-")
+    key = key or res["primary"]
+    kind = {m[0]: m[2] for m in res["metrics"]}.get(key)
+    return fmt_value(entry["values"].get(key), kind)
+
+
 def progress_line(res):
+    if res.get("unit") == "probe":
+        label = {m[0]: m[1].strip() for m in res["metrics"]}.get(res["primary"], res["primary"])
+        parts = ["%s:" % label] + ["%s %s" % (i, probe_cell(res, i)) for i in ORDER if i in res["impls"]]
+        if res.get("reason") and res["status"] != "ok":
+            parts.append("(%s: %s)" % (res["status"], res["reason"]))
+        return "  ".join(parts)
     parts = []
     for impl in ORDER:
         e = res["impls"].get(impl)
@@ -86,7 +116,58 @@ def _header(rep):
     return lines
 
 
+def _align(cols, rows, right):
+    widths = [max(len(str(x)) for x in col) for col in zip(cols, *rows)]
+
+    def line(vals):
+        return "  ".join(str(v).rjust(w) if rj else str(v).ljust(w) for v, w, rj in zip(vals, widths, right))
+    return [line(cols), line(["-" * w for w in widths])] + [line(r) for r in rows]
+
+
+def format_probe_table(results):
+    """Rows of metric values per implementation for the probe suites (memory, compile)."""
+    impls = [i for i in ORDER if any(i in r["impls"] for r in results)]
+    peers = [i for i in impls if i != "ours"]
+    cols = ["workload", "metric"] + impls + ["ours/" + SHORT[p] for p in peers]
+    rows, notes = [], []
+    for r in results:
+        for k, (key, label, kind) in enumerate(r["metrics"]):
+            cells = [probe_cell(r, i, key) for i in impls]
+            if all(c == "-" for c in cells):
+                continue
+            ratios = []
+            ours = r["impls"].get("ours", {}).get("values", {}).get(key)
+            for p in peers:
+                theirs = r["impls"].get(p, {}).get("values", {}).get(key)
+                ratios.append(fmt_ratio(ours / theirs) if ours and theirs and kind != "count" else "")
+            rows.append([r["name"] if not any(row[0] == r["name"] for row in rows) else "",
+                         label + (" *" if key == r["primary"] else "")] + cells + ratios)
+        for impl in ORDER:
+            e = r["impls"].get(impl)
+            if e and e.get("status") not in (None, "ok"):
+                notes.append("%s / %s: %s -- %s" % (r["name"], impl, e["status"], e.get("reason", "")))
+        notes += ["%s: %s" % (r["name"], n) for n in r.get("notes", [])]
+    out = _align(cols, rows, [False, False] + [True] * (len(cols) - 2))
+    out += ["", "probe suites: every number from fresh processes, one library each; * the metric of "
+                "the workload's ratio; ours/peer > 1: ours uses more (memory) or takes longer (time)."]
+    return out, notes
+
+
 def format_table(rep):
+    timed = [r for r in rep["results"] if r.get("unit") != "probe"]
+    probes = [r for r in rep["results"] if r.get("unit") == "probe"]
+    out, notes = _format_timed(dict(rep, results=timed)) if timed or not probes else (_header(rep), [])
+    if probes:
+        lines, pnotes = format_probe_table(probes)
+        out += [""] + lines
+        notes += pnotes
+    if any("mxnet" in r["impls"] for r in rep["results"]):
+        out.append("mxnet was run in a separate process after the others (not interleaved).")
+    out += ["note: " + n for n in rep.get("notes", []) + notes]
+    return "\n".join(out)
+
+
+def _format_timed(rep):
     peers = _peers_in(rep)
     cols = ["workload", "ours", "±", "1st call"]
     for p in peers:
@@ -109,22 +190,12 @@ def format_table(rep):
                 notes.append("%s / %s: %s -- %s" % (r["name"], impl, e["status"], e.get("reason", "")))
         if r.get("status") == "error" and "ours" not in r["impls"]:
             notes.append("%s: error -- %s" % (r["name"], r.get("reason", "")))
-    widths = [max(len(str(x)) for x in col) for col in zip(cols, *rows)]
-    right = [False] + [True] * (len(cols) - 1)
-
-    def line(vals):
-        return "  ".join(str(v).rjust(w) if rj else str(v).ljust(w) for v, w, rj in zip(vals, widths, right))
-
-    out = _header(rep) + ["", line(cols), line(["-" * w for w in widths])]
-    out += [line(row) for row in rows]
+    out = _header(rep) + [""] + _align(cols, rows, [False] + [True] * (len(cols) - 1))
     out += ["",
             "times: median per call; ±: interquartile range / median; ours/peer > 1 means ours is slower; "
             "1st call: ours' first call in this process on the check size (JIT compile or kernel-cache load "
             "included); ours rate: minimal bytes read+written or flops per second, (% of the limit above)."]
-    if any("mxnet" in r["impls"] for r in rep["results"]):
-        out.append("mxnet was timed in a separate process after the others (not interleaved).")
-    out += ["note: " + n for n in rep.get("notes", []) + notes]
-    return "\n".join(out)
+    return out, notes
 
 
 def write_json(rep, path):

@@ -160,6 +160,8 @@ def _describe(err):
 
 def run_workload(w, impls, opts, dev, log):
     """Check then time `impls` of workload `w`; returns its result dict."""
+    if w.unit == "probe":
+        return run_probe(w, impls, opts, dev, log)
     size = "quick" if opts.quick else "full"
     res = {"name": w.name, "suite": w.suite, "desc": w.desc, "size": size, "params": w.sizes[size],
            "check_params": w.sizes["quick"], "unit": w.unit, "impls": {}, "ratios": {}}
@@ -175,6 +177,8 @@ def run_workload(w, impls, opts, dev, log):
     for impl in impls:
         entry = res["impls"][impl] = {}
         if impl == "numpy":
+            if not w.time_reference:
+                entry["note"] = "the check's reference only (float64 forward pass), not timed"
             entry.update(status="ok", first_call_s=ref_t,
                          check={"passed": True, "max_err": 0.0, "tol": w.tol})
             continue
@@ -189,7 +193,8 @@ def run_workload(w, impls, opts, dev, log):
         if not passed:
             entry["reason"] = "result differs from NumPy: " + msg
         del out
-    good = [i for i in impls if res["impls"][i]["status"] == "ok"]
+    good = [i for i in impls if res["impls"][i]["status"] == "ok"
+            and (i != "numpy" or w.time_reference)]
     data = data if size == "quick" else w.make_inputs(size)
     fns = {}
     for impl in good:
@@ -218,6 +223,8 @@ def run_workload(w, impls, opts, dev, log):
 
 
 def add_ratios(res):
+    if res.get("unit") == "probe":
+        return add_probe_ratios(res)
     ours = res["impls"].get("ours", {}).get("time")
     res["ratios"] = {}
     if not ours:
@@ -225,6 +232,88 @@ def add_ratios(res):
     for impl, entry in res["impls"].items():
         if impl != "ours" and entry.get("time"):
             res["ratios"][impl] = ours["median"] / entry["time"]["median"]
+
+
+# --- probes: measurements in fresh subprocesses (memory, compile) -------------------------
+
+class ProbeEnv:
+    """What a probe's measure function gets: the run's options and a way to start children."""
+
+    def __init__(self, opts, dev):
+        self.quick = opts.quick
+        self.device = dev.name
+        self.repeats = 1 if opts.quick else max(1, min(opts.repeat, 5))
+        self.timeout = 900 if opts.quick else 1800
+        self.python = sys.executable
+        self.notes = []
+
+    def child(self, spec, env=None, timeout=None):
+        from .probe import run_child
+        return run_child(dict(spec, device=self.device), env=env, timeout=timeout or self.timeout)
+
+    def note(self, line):
+        self.notes.append(line)
+
+
+def run_probe(w, impls, opts, dev, log):
+    """Measure `impls` of probe `w` (each in its own subprocesses); returns its result dict."""
+    size = "quick" if opts.quick else "full"
+    res = {"name": w.name, "suite": w.suite, "desc": w.desc, "size": size, "params": w.sizes[size],
+           "unit": "probe", "metrics": [list(m) for m in w.metrics], "primary": w.primary,
+           "expect": w.expect, "impls": {}, "ratios": {}, "notes": []}
+    for impl in [i for i in impls if i in w.impls]:
+        env = ProbeEnv(opts, dev)
+        entry = res["impls"][impl] = {}
+        t0 = time.time()
+        try:
+            values = w.impls[impl](size, w.sizes[size], env)
+        except Exception as err:
+            entry.update(status=classify(err), reason=_describe(err))
+            continue
+        finally:
+            res["notes"] += env.notes
+        entry.update(status="ok", values=values, elapsed_s=time.time() - t0)
+        if impl == "ours":
+            bad = ["%s = %s (expected %s)" % (k, values.get(k), v) for k, v in w.expect.items()
+                   if values.get(k) != v]
+            if bad:
+                entry.update(status="wrong", reason="; ".join(bad))
+    ours = res["impls"].get("ours", {})
+    res["status"] = ours.get("status", "ok" if "ours" not in impls else "error")
+    if ours.get("reason"):
+        res["reason"] = ours["reason"]
+    add_probe_ratios(res)
+    return res
+
+
+def add_probe_ratios(res):
+    """ours / peer of the primary metric (a peer lacking it has no ratio)."""
+    res["ratios"] = {}
+    key = res.get("primary")
+    ours = res["impls"].get("ours", {}).get("values", {}).get(key)
+    if not ours:
+        return
+    for impl, entry in res["impls"].items():
+        theirs = entry.get("values", {}).get(key)
+        if impl != "ours" and theirs:
+            res["ratios"][impl] = ours / theirs
+
+
+# --- the device ------------------------------------------------------------------------------
+
+def gpu_unavailable():
+    """Why `--device gpu` cannot run here (None when framework has a working GPU)."""
+    try:
+        import framework as mx
+    except Exception as err:
+        return "framework is not importable: %s: %s" % (type(err).__name__, err)
+    try:
+        if mx.context.num_gpus() == 0:
+            return "no GPU / CUDA backend available to framework (mx.context.num_gpus() is 0)"
+        mx.nd.zeros((1,), ctx=mx.gpu(0)).asnumpy()
+    except Exception as err:
+        return "framework's CUDA backend cannot run: %s: %s" % (type(err).__name__, err)
+    return None
 
 
 # --- real MXNet in a subprocess ------------------------------------------------------------
@@ -306,9 +395,20 @@ def run(argv=None, workloads=None, log=None):
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     if opts.worker:
         return worker_main(opts)
-    late = machine.apply_threads(opts.threads)
+    late = getattr(opts, "late_imports", None)
+    if late is None:
+        late = machine.apply_threads(opts.threads)
     cold_note = use_cold_cache() if opts.cold else None
     dev = Dev(opts.device)
+    if opts.device == "gpu":
+        why = gpu_unavailable()
+        if why:
+            line = "device gpu: skipped -- %s; nothing was measured" % why  # main prints it
+            return {"schema": SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "argv": list(argv) if isinstance(argv, (list, tuple)) else sys.argv[1:],
+                    "options": {k: getattr(opts, k) for k in OPTION_KEYS}, "skipped": line,
+                    "machine": machine.machine_info(), "threads": machine.thread_report(opts.threads),
+                    "limits": {}, "peers": {}, "results": [], "notes": [line]}
     selected, problems = select(opts, workloads)
     notes = list(problems) + ([cold_note] if cold_note else [])
     for p in notes:
@@ -363,6 +463,8 @@ def run(argv=None, workloads=None, log=None):
 
 def main(argv=None):
     opts = parse_args(argv)
+    # before the workload modules are imported: they import NumPy
+    opts.late_imports = machine.apply_threads(opts.threads)
     if opts.list:
         ws, problems = select(opts)
         for w in ws:
@@ -382,6 +484,10 @@ def main(argv=None):
         return 2
     rep = run(opts)
     rep["argv"] = sys.argv[1:] if argv is None else list(argv)
+    if rep.get("skipped"):
+        print(rep["skipped"])
+        report.write_json(rep, opts.json)
+        return 0
     print(report.format_table(rep))
     report.write_json(rep, opts.json)
     print("\nresults: %s" % opts.json)

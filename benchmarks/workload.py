@@ -118,11 +118,13 @@ class Workload:
     nbytes(size) / flops(size): minimal bytes read + written / floating-point operations of
     one call (for GB/s, GFLOP/s; None where not meaningful);
     tol: allowed max |ours - numpy| / max |numpy| per output in the check;
-    unit: "time" (seconds per call, the default) -- later suites may add other measures.
+    unit: "time" (seconds per call, the default) -- later suites may add other measures;
+    time_reference: False when the NumPy implementation is only the check's reference (a
+    float64 forward pass standing for a training step), not a peer worth timing.
     """
 
     def __init__(self, name, suite, desc, full, quick, inputs, impls, ops=(), nbytes=None,
-                 flops=None, tol=1e-4, unit="time", seed=0):
+                 flops=None, tol=1e-4, unit="time", seed=0, time_reference=True):
         unknown = set(impls) - set(IMPLS)
         if unknown:
             raise ValueError("workload %s: unknown implementations %s" % (name, sorted(unknown)))
@@ -140,6 +142,7 @@ class Workload:
         self.tol = tol
         self.unit = unit
         self.seed = seed
+        self.time_reference = time_reference
 
     def make_inputs(self, size_name):
         import numpy as np
@@ -223,3 +226,34 @@ def compare(result, reference, tol):
         if not err <= tol:
             return False, worst, "output %d: max |diff| / max |numpy| = %.3g > %.3g" % (i, err, tol)
     return True, worst, ""
+
+
+class Probe:
+    """A measurement that is not a time per call (memory, compile time), taken per
+    implementation in fresh subprocesses (benchmarks/probe.py) rather than timed in-process.
+
+    impls: {impl: measure(size_name, sizes, env) -> {metric: value}} (env: runner.ProbeEnv);
+    metrics: [(key, label, kind)] with kind "bytes", "s" or "count", in display order;
+    primary: the metric whose ours/peer ratio is the workload's ratio;
+    expect: {metric: value} that ours must produce (else the result is "wrong"),
+    e.g. no kernel compiled when only the batch size changes.
+    """
+
+    unit = "probe"
+
+    def __init__(self, name, suite, desc, full, quick, impls, metrics, primary, expect=None, ops=()):
+        unknown = set(impls) - set(IMPLS)
+        if unknown:
+            raise ValueError("probe %s: unknown implementations %s" % (name, sorted(unknown)))
+        self.name = name
+        self.suite = suite
+        self.desc = desc
+        self.sizes = {"full": dict(full), "quick": dict(quick)}
+        self.impls = dict(impls)
+        self.metrics = list(metrics)
+        self.primary = primary
+        self.expect = dict(expect or {})
+        self.ops = tuple(ops)
+
+    def __repr__(self):
+        return "<Probe %s/%s>" % (self.suite, self.name)

@@ -94,3 +94,98 @@ def test_compare_normalized_error():
     assert not compare([a], [a, a], 1e-4)[0]
     assert not compare(a[:2], a, 1e-4)[0]
     assert not compare(np.array([np.nan, 1.0]), np.array([0.0, 1.0]), 1e-4)[0]
+
+
+# --- the Gluon model workloads, the memory and compile suites (quick sizes) ------------------
+
+NEW_MODELS = ("mlp_hybrid_step", "lenet_hybrid_step", "resnet18_infer", "resnet18_train", "lstm_lm_step")
+ONCE = ["--quick", "--repeat", "1", "--warmup", "0", "--min-time", "0.001", "--settle", "0.05"]
+
+
+def test_quick_gluon_model_workloads_check_against_numpy(tmp_path):
+    rep = runner.run(["--suite", "models", "--compare", "none", "--filter", "^(%s)$" % "|".join(NEW_MODELS),
+                      "--json", str(tmp_path / "m.json")] + ONCE, log=lambda s: None)
+    by = {r["name"]: r for r in rep["results"]}
+    assert set(by) == set(NEW_MODELS)
+    for name, r in by.items():
+        ours = r["impls"]["ours"]
+        assert r["status"] == "ok", (name, r.get("reason"))
+        # the forward output of the first training step equals the float64 NumPy model's
+        assert ours["check"]["passed"] is True and ours["check"]["max_err"] <= ours["check"]["tol"]
+        assert ours["time"]["repeat"] == 1
+    assert by["resnet18_infer"]["flops"] > 0 and "GFLOPs" in by["resnet18_infer"]["impls"]["ours"]
+
+
+@pytest.mark.parametrize("names,peers", [("memory_lenet|first_step_mlp_hybrid", "torch"),
+                                          ("memory_resnet18|first_step_lenet_symbolic", "none")])
+def test_quick_memory_and_compile_suites(tmp_path, capsys, names, peers):
+    out = tmp_path / "mc.json"
+    rc = runner.main(["--suite", "all", "--compare", peers, "--filter", "^(%s)$" % names,
+                      "--json", str(out)] + ONCE)
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
+    rep = json.loads(out.read_text())
+    by = {r["name"]: r for r in rep["results"]}
+    assert set(by) == set(names.split("|"))
+    for name in [n for n in by if n.startswith("memory_")]:
+        v = by[name]["impls"]["ours"]["values"]
+        assert by[name]["status"] == "ok" and by[name]["unit"] == "probe"
+        # the planner's arena never exceeds the naive sum of the intermediates
+        assert 0 < v["arena_bytes"] <= v["naive_bytes"] and v["arena_vs_naive"] <= 1.0
+        assert v["peak_rss_steps"] >= v["rss_before_steps"] >= v["rss_import"] > 10e6
+    for name in [n for n in by if n.startswith("first_step_")]:
+        r = by[name]
+        v = r["impls"]["ours"]["values"]
+        assert r["status"] == "ok", r.get("reason")
+        # kernels are compiled per dtype and rank, never per shape: a new batch size compiles nothing
+        assert v["rebatch_kernels_compiled"] == 0 and v["rebatch_signatures_added"] == 0
+        assert v["first_step_warm_s"] >= v["import_s"] + v["first_call_s"]
+        assert "first_step_cold_s" not in v      # --quick: no empty-cache run
+    if rep["peers"].get("torch", {}).get("available"):
+        for r in by.values():
+            assert r["impls"]["torch"]["status"] == "ok" and "torch" in r["ratios"]
+    for label in ("peak RSS during training steps", "compiled plans: planned arena",
+                  "kernels compiled for a new batch size"):
+        assert label in printed
+
+
+def _probe(name, values_by_impl, expect=None):
+    from benchmarks.workload import Probe
+    return Probe(name, "test", "synthetic probe", full={}, quick={},
+                 impls={i: (lambda v: lambda size, sizes, env: dict(v))(v) for i, v in values_by_impl.items()},
+                 metrics=[("peak", "peak", "bytes"), ("n", "count", "count")], primary="peak", expect=expect)
+
+
+def test_probe_ratios_expectations_and_table(tmp_path):
+    ws = [_probe("fine", {"ours": {"peak": 3e6, "n": 0}, "torch": {"peak": 2e6, "n": 0}}, expect={"n": 0}),
+          _probe("recompiles", {"ours": {"peak": 1e6, "n": 4}}, expect={"n": 0})]
+    rep = runner.run(["--compare", "none", "--json", str(tmp_path / "p.json")] + ONCE, workloads=ws,
+                     log=lambda s: None)
+    by = {r["name"]: r for r in rep["results"]}
+    assert by["fine"]["status"] == "ok" and by["fine"]["ratios"] == {}      # torch not requested
+    by["fine"]["impls"]["torch"] = {"status": "ok", "values": {"peak": 2e6}}
+    runner.add_ratios(by["fine"])
+    assert by["fine"]["ratios"] == {"torch": pytest.approx(1.5)}
+    assert by["recompiles"]["status"] == "wrong" and "n = 4 (expected 0)" in by["recompiles"]["reason"]
+    table = report.format_table(rep)
+    assert "3.0 MB" in table and "1.50x" in table and "recompiles / ours: wrong" in table
+
+
+def test_probe_child_reports_unknown_workload_as_not_available():
+    from benchmarks.probe import run_child
+    from benchmarks.workload import NotAvailable
+    with pytest.raises(NotAvailable, match="no_such_workload"):
+        run_child({"workload": "no_such_workload", "impl": "numpy", "size": "quick"}, timeout=120)
+
+
+def test_device_gpu_without_cuda_backend_is_skipped_with_a_line(tmp_path, capsys):
+    why = runner.gpu_unavailable()
+    if why is None:
+        pytest.skip("a GPU backend is available here")
+    out = tmp_path / "g.json"
+    rc = runner.main(["--device", "gpu", "--suite", "ops", "--filter", "^relu$", "--json", str(out)] + FAST)
+    printed = capsys.readouterr().out
+    assert rc == 0
+    assert "device gpu: skipped" in printed and why in printed
+    rep = json.loads(out.read_text())
+    assert rep["results"] == [] and rep["skipped"].startswith("device gpu: skipped")
