@@ -14,7 +14,10 @@ kernel calls (forward steps, then backward steps) over them.  Buffer kinds:
 (the kernels never see a wrong shape: Numba does not check bounds), allocates the arena and
 the owned arrays, and prepares each call's argument lists, so a run is a plain loop.
 Gradients that are not written directly are copied ("copy") or accumulated ("add") into
-the user's arrays after the backward steps.
+the user's arrays after the backward steps.  A plan lowered for target "cuda" binds to
+numba device arrays instead (`DeviceBoundPlan`): its arena comes once from the device pool
+(kernels/cuda/memory.py) and returns there when the bound plan is dropped; a run never
+copies to or from the host.
 """
 import numpy as np
 
@@ -66,6 +69,8 @@ class Step:
 
 def kernel_name(fn):
     """A readable name of a kernel function (bound methods name their op class)."""
+    while hasattr(fn, "func") and hasattr(fn, "args"):     # functools.partial (CUDA table)
+        fn = fn.func
     owner = getattr(fn, "__self__", None)
     qual = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
     if owner is not None and "." not in qual:
@@ -95,6 +100,8 @@ class ExecPlan:
         return len(self.buffers) - 1
 
     def instantiate(self, args, grads, aux):
+        if self.target == "cuda":
+            return DeviceBoundPlan(self, args, grads, aux)
         return BoundPlan(self, args, grads, aux)
 
 
@@ -111,23 +118,22 @@ class BoundPlan:
 
     def __init__(self, plan, args, grads, aux):
         self.plan = plan
-        self.arena = np.zeros(max(plan.arena_bytes, 1), dtype=np.uint8)
+        self.arena = self._new_arena(max(plan.arena_bytes, 1))
         arrays = []
         for buf in plan.buffers:
             if buf.kind == "arg":
                 arr = args[buf.name]
-                _check(buf, arr, "argument")
+                self._check(buf, arr, "argument")
             elif buf.kind == "aux":
                 arr = aux[buf.name]
-                _check(buf, arr, "aux state")
+                self._check(buf, arr, "aux state")
             elif buf.kind == "grad":
                 arr = grads[buf.name]
-                _check(buf, arr, "gradient of")
+                self._check(buf, arr, "gradient of")
             elif buf.kind == "arena":
-                arr = self.arena[buf.offset:buf.offset + buf.nbytes].view(buf.dtype)
-                arr = arr.reshape(buf.shape)
+                arr = self._arena_view(buf)
             else:                        # head_grad, output, private
-                arr = np.zeros(buf.shape, buf.dtype)
+                arr = self._zeros(buf.shape, buf.dtype)
             arrays.append(arr)
         self.arrays = arrays
         self.outputs = [arrays[b] for b in plan.outputs]
@@ -139,6 +145,19 @@ class BoundPlan:
         self.backward = self._calls(plan.backward)
         if profile_hook is not None:
             profile_hook.bound(self)
+
+    _check = staticmethod(_check)
+
+    @staticmethod
+    def _new_arena(nbytes):
+        return np.zeros(nbytes, dtype=np.uint8)
+
+    def _arena_view(self, buf):
+        return self.arena[buf.offset:buf.offset + buf.nbytes].view(buf.dtype).reshape(buf.shape)
+
+    @staticmethod
+    def _zeros(shape, dtype):
+        return np.zeros(shape, dtype)
 
     def _calls(self, steps):
         a = self.arrays
@@ -179,6 +198,61 @@ class BoundPlan:
                 raise type(err)("%s '%s': %s" % (step.op.name, step.name, err)) from None
             for n, x in zip(step.output_names, outs):
                 monitor("%s_%s" % (step.name, n), x)
+
+
+class DeviceBoundPlan(BoundPlan):
+    """A "cuda" plan bound to numba device arrays: the arena is acquired once from the
+    device's pool and released to it when this bound plan is garbage-collected; owned
+    buffers are device arrays; output copies and gradient copies/accumulations are device
+    kernels (no host round trip)."""
+
+    def __init__(self, plan, args, grads, aux):
+        from kernels.cuda import memory
+        self._pool = memory.current_pool()
+        super().__init__(plan, args, grads, aux)
+        import weakref
+        weakref.finalize(self, self._pool.release, self.arena)
+
+    def _new_arena(self, nbytes):
+        return self._pool.acquire(nbytes)
+
+    def _arena_view(self, buf):
+        from kernels.cuda import memory
+        return memory.view(self.arena, buf.offset, buf.shape, buf.dtype)
+
+    @staticmethod
+    def _zeros(shape, dtype):
+        from kernels.cuda import memory
+        return memory.zeros(shape, dtype)
+
+    @staticmethod
+    def _check(buf, arr, what):
+        from kernels.cuda.runtime import is_device_array
+        if not is_device_array(arr):
+            raise MXNetError("%s '%s': the graph is compiled for the GPU but the array is a %s "
+                             "(host memory): bind arrays created on the executor's context"
+                             % (what, buf.name, type(arr).__name__))
+        if tuple(arr.shape) != buf.shape or arr.dtype != buf.dtype:
+            raise MXNetError("%s '%s': array is %s %s but the compiled graph needs %s %s"
+                             % (what, buf.name, tuple(arr.shape), np.dtype(arr.dtype).name,
+                                buf.shape, buf.dtype.name))
+        if arr.size and not arr.is_c_contiguous():
+            raise MXNetError("%s '%s': array must be C-contiguous" % (what, buf.name))
+
+    def run_forward(self, octx, monitor=None):
+        from kernels.cuda import memory
+        self._run(self.forward, octx, monitor)
+        for src, dst in self.output_copies:
+            memory.copy_into(dst, src)
+
+    def run_backward(self, octx, monitor=None):
+        from kernels.cuda import memory
+        self._run(self.backward, octx, monitor, "backward")
+        for req, mode, src, dst in self.grad_targets:
+            if mode == "add":
+                memory.add_into(dst, src)
+            else:
+                memory.copy_into(dst, src)
 
 
 def _fmt_bytes(n):

@@ -7,6 +7,8 @@ themselves registered ops (and can be recorded again for higher order).
 """
 import threading
 
+import numpy as np
+
 from .base import MXNetError
 
 
@@ -234,6 +236,7 @@ def _backward_pass(heads, head_grads, retain_graph, train_mode, create_graph, gr
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute gradients of heads w.r.t. marked variables, into their .grad arrays."""
     from .ndarray.ndarray import NDArray
+    from .ndarray import device as _device
     if isinstance(heads, NDArray):
         heads = [heads]
         head_grads = [head_grads] if head_grads is not None else None
@@ -246,10 +249,16 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             if var.grad_req == "write":
                 var.grad[:] = 0
             continue
-        if var.grad_req == "write":
-            var.grad._data[...] = g._data
+        dst, src = var.grad._data, g._data
+        if isinstance(dst, np.ndarray) and isinstance(src, np.ndarray):
+            if var.grad_req == "write":
+                dst[...] = src
+            else:
+                dst[...] += src
+        elif var.grad_req == "write":            # on a GPU
+            _device.assign(dst, src)
         else:
-            var.grad._data[...] += g._data
+            _device.add_into(dst, src)
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False,
@@ -273,7 +282,9 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     out = []
     for v in variables:
         _, g = reached.get(id(v._ag[0]), (None, None))
-        if g is not None and g._data.base is not None:   # an internal view: give an own copy
+        if g is not None and not isinstance(g._data, np.ndarray):
+            g = g.copy()            # on a GPU views are not tracked: always an own copy
+        elif g is not None and g._data.base is not None:   # an internal view: an own copy
             g = NDArray(g._data.copy(), g.context)
         out.append(g if g is not None else nd.zeros(v.shape, v.context, v.dtype))
     return out[0] if single else out

@@ -17,6 +17,16 @@ from . import autograd
 from .base import MXNetError, MXNetValueError
 from .context import current_context
 from .ndarray.ndarray import NDArray
+from .ndarray import device as _device
+
+
+def _view(data):
+    """A new array object sharing `data`'s memory."""
+    return data[...] if isinstance(data, np.ndarray) else data.reshape(tuple(data.shape))
+
+
+def _copy(data):
+    return data.copy() if isinstance(data, np.ndarray) else _device.copy(data)
 
 
 class _Slot:
@@ -54,7 +64,7 @@ class _Lease:
         result = []
         for needed, g in zip(self.needs_grad, self.slot.in_grads):
             # a view: autograd copies it into .grad (or into a fresh array for autograd.grad)
-            result.append(NDArray(g._data[...], g.context) if needed else None)
+            result.append(NDArray(_view(g._data), g.context) if needed else None)
         return result
 
     def release(self):
@@ -70,14 +80,25 @@ class CachedOp:
         from .symbol.symbol import Symbol
         if not isinstance(sym, Symbol):
             raise MXNetValueError("CachedOp needs a Symbol, got %s" % type(sym).__name__)
-        flags = dict(flags)
+        try:
+            flags = dict(flags)
+        except (TypeError, ValueError):
+            raise MXNetValueError("CachedOp: flags must be a dict or (name, value) pairs, got "
+                                  "%r" % (flags,)) from None
         self._symbol = sym
         self.name = "_CachedOp" if name is None else "_CachedOp(%s)" % name
         self._input_names = sym.list_inputs()
         self._arg_names = sym.list_arguments()
         self._aux_names = sym.list_auxiliary_states()
         self._arg_pos = {n: i for i, n in enumerate(self._input_names)}
-        params = set(flags.get("param_indices", ()))
+        params = flags.get("param_indices", ())
+        n_inputs = len(self._input_names)
+        if isinstance(params, (str, bytes)) or not all(
+                isinstance(i, (int, np.integer)) and 0 <= i < n_inputs for i in params):
+            raise MXNetValueError("CachedOp: param_indices %r must be input positions in "
+                                  "[0, %d) (inputs: %s)" % (params, n_inputs,
+                                                            ", ".join(self._input_names)))
+        params = set(params)
         self._param_pos = [i for i in range(len(self._input_names)) if i in params]
         self._data_pos = [i for i in range(len(self._input_names)) if i not in params]
         self._slots = {}
@@ -113,10 +134,13 @@ class CachedOp:
                tuple(id(args[i]._data) for i in self._param_pos))
         slot = self._free_slot(key, args, ctx, needs_grad)
         for i, dst in slot.data_arrays:
-            dst[...] = args[i]._data
+            if isinstance(dst, np.ndarray):
+                dst[...] = args[i]._data
+            else:                                   # on a GPU: a device-to-device copy
+                _device.assign(dst, args[i]._data)
         exe = slot.exe
         exe.forward(is_train=autograd.is_training())
-        outputs = [NDArray(o._data.copy(), ctx) for o in exe.outputs]
+        outputs = [NDArray(_copy(o._data), ctx) for o in exe.outputs]
         if any(needs_grad):
             lease = _Lease(self.name, slot, needs_grad)
             slot.lease = weakref.ref(lease)
@@ -124,7 +148,7 @@ class CachedOp:
         if out is not None:
             outs = [out] if isinstance(out, NDArray) else list(out)
             for dst, src in zip(outs, outputs):
-                dst._data[...] = src._data
+                _device.assign(dst._data, src._data)
             return out
         return outputs[0] if len(outputs) == 1 else outputs
 
@@ -145,7 +169,7 @@ class CachedOp:
             if i in params:
                 bound[name] = a
             else:
-                own = NDArray(np.zeros(a.shape, a._data.dtype), ctx)
+                own = NDArray(_device.alloc_zeros(a.shape, a._data.dtype, ctx), ctx)
                 bound[name] = own
                 data_arrays.append((i, own._data))
         arg_arrays = [bound[n] for n in self._arg_names]
@@ -153,7 +177,7 @@ class CachedOp:
         grads, reqs = [], []
         for n, a in zip(self._arg_names, arg_arrays):
             if needs_grad[self._arg_pos[n]]:
-                grads.append(NDArray(np.zeros(a.shape, a._data.dtype), ctx))
+                grads.append(NDArray(_device.alloc_zeros(a.shape, a._data.dtype, ctx), ctx))
                 reqs.append("write")
             else:
                 grads.append(None)

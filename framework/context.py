@@ -21,7 +21,6 @@ class Context:
                                  % (device_type,))
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
-        self._old_ctx = None
 
     @property
     def device_type(self):
@@ -29,8 +28,9 @@ class Context:
 
     @property
     def target(self):
-        """The kernel target that runs arrays of this context: 'cpu' or 'gpu'."""
-        return "gpu" if self.device_typeid == 2 else "cpu"
+        """The kernel target that runs arrays of this context: 'cpu', or 'cuda' for gpu(i)
+        (the registry's key of Numba CUDA kernels, kernels/cuda)."""
+        return "cuda" if self.device_typeid == 2 else "cpu"
 
     def __hash__(self):
         return hash((self.device_typeid, self.device_id))
@@ -45,15 +45,28 @@ class Context:
     __repr__ = __str__
 
     def __enter__(self):
-        self._old_ctx = current_context()
+        # the previous defaults are kept on a per-thread stack, not on the object: the same
+        # Context object may be entered again before it exits (nested blocks entering
+        # `with x.context`), or by two threads; one saved value per object leaked the inner
+        # context after the outer block
+        stack = getattr(Context._default, "saved", None)
+        if stack is None:
+            stack = Context._default.saved = []
+        stack.append(current_context())
         Context._default.value = self
         return self
 
     def __exit__(self, *exc):
-        Context._default.value = self._old_ctx
+        Context._default.value = Context._default.saved.pop()
 
     def empty_cache(self):
-        """Release cached device memory (nothing is pooled on the CPU)."""
+        """Release cached device memory: the executors' arena pool of gpu(i) (nothing is
+        pooled on the CPU)."""
+        if self.device_typeid == 2:
+            import sys
+            memory = sys.modules.get("kernels.cuda.memory")
+            if memory is not None:
+                memory.pool(self.device_id).trim()
 
 
 def cpu(device_id=0):
@@ -74,7 +87,8 @@ def current_context():
 
 
 def num_gpus():
-    """Number of CUDA GPUs visible (0 when numba-cuda or a driver is missing)."""
+    """Number of CUDA GPUs visible (0 when numba-cuda or a driver is missing; under
+    NUMBA_ENABLE_CUDASIM=1 the simulator's one device)."""
     try:
         from numba import cuda
         if not cuda.is_available():

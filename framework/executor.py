@@ -18,6 +18,7 @@ from compiler.passes.infer_shape import infer_shape as _infer_shape
 from compiler.passes.infer_type import infer_type as _infer_type
 from .base import MXNetError, MXNetTypeError, MXNetValueError
 from . import random as _random
+from .ndarray import device as _device
 
 _HEAD_GRAD_MSG = ("Because the last operator is not Loss function, head_gradient is required "
                   "when calling backward. If you are attempting to minimize the output as an "
@@ -62,6 +63,9 @@ class Executor:
         dtypes = {n: dtype_name(a._data.dtype) for n, a in zip(self._arg_names, self.arg_arrays)}
         dtypes.update({n: dtype_name(a._data.dtype)
                        for n, a in zip(self._aux_names, self.aux_arrays)})
+        if ctx.device_typeid == _device.GPU_TYPEID:
+            _check_contexts(ctx, self._arg_names, self.arg_arrays, self.grad_arrays,
+                            self._aux_names, self.aux_arrays)
         self._plan = pipeline.compile(Graph(symbol._outputs), shapes, dtypes, self._grad_req,
                                       ctx, options)
         grads = {n: g._data for n, g in zip(self._arg_names, self.grad_arrays) if g is not None}
@@ -122,7 +126,10 @@ class Executor:
             if src.shape != dst.shape:
                 raise MXNetValueError("Shape not match! Argument %s, need: %s, received: %s"
                                       % (name, dst.shape, src.shape))
-            dst._data[...] = src
+            if isinstance(dst._data, np.ndarray) and isinstance(src, np.ndarray):
+                dst._data[...] = src
+            else:                           # to or from a GPU
+                _device.assign(dst._data, src)
         self._bound.run_forward(self._octx(is_train), self._monitor)
         return self.outputs
 
@@ -147,7 +154,10 @@ class Executor:
                 raise MXNetValueError("backward: head gradient of output '%s' has shape %s, the "
                                       "output has shape %s"
                                       % (self._output_names[index], src.shape, dst.shape))
-            dst[...] = src
+            if isinstance(dst, np.ndarray) and isinstance(src, np.ndarray):
+                dst[...] = src
+            else:                           # to or from a GPU
+                _device.assign(dst, src)
         self._bound.run_backward(self._octx(is_train), self._monitor)
 
     def set_monitor_callback(self, callback, monitor_all=False):
@@ -158,18 +168,16 @@ class Executor:
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
         for name, array in arg_params.items():
             if name in self.arg_dict:
-                dst = self.arg_dict[name]
-                array.astype(dst.dtype).copyto(dst)
+                _copy_param("argument", name, array, self.arg_dict[name])
             elif not allow_extra_params:
-                raise ValueError('Find name "%s" that is not in the arguments' % name)
+                raise MXNetValueError('Find name "%s" that is not in the arguments' % name)
         if aux_params is None:
             return
         for name, array in aux_params.items():
             if name in self.aux_dict:
-                dst = self.aux_dict[name]
-                array.astype(dst.dtype).copyto(dst)
+                _copy_param("auxiliary state", name, array, self.aux_dict[name])
             elif not allow_extra_params:
-                raise ValueError('Find name %s that is not in the auxiliary states' % name)
+                raise MXNetValueError('Find name %s that is not in the auxiliary states' % name)
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
         """A new executor for new input shapes sharing this one's parameter arrays (arrays
@@ -230,6 +238,25 @@ class Executor:
         return describe(self._plan)
 
 
+def _check_contexts(ctx, arg_names, args, grads, aux_names, aux):
+    """A GPU executor runs on its own device: every bound array must live there."""
+    named = [("argument", n, a) for n, a in zip(arg_names, args)]
+    named += [("gradient of", n, g) for n, g in zip(arg_names, grads)]
+    named += [("aux state", n, a) for n, a in zip(aux_names, aux)]
+    for what, name, arr in named:
+        if arr is not None and arr.context != ctx:
+            raise MXNetError("bind: %s '%s' is on %s but the executor runs on %s; create the "
+                             "arrays on %s (as_in_context)" % (what, name, arr.context, ctx, ctx))
+
+
+def _copy_param(what, name, array, dst):
+    """copy_params_from: `array` into the bound `dst`, naming the parameter on a mismatch."""
+    if tuple(array.shape) != tuple(dst.shape):
+        raise MXNetValueError("copy_params_from: %s '%s' has shape %s but the executor was bound "
+                              "with %s" % (what, name, tuple(array.shape), tuple(dst.shape)))
+    array.astype(dst.dtype).copyto(dst)
+
+
 def _resized(arr, shape, allow_up_sizing, what, name):
     size = int(np.prod(shape, dtype=np.int64))
     if size > arr.size:
@@ -238,8 +265,8 @@ def _resized(arr, shape, allow_up_sizing, what, name):
                              "executor and then down sizing it is more efficient than the "
                              "reverse. If you really want to up size, set allow_up_sizing=True "
                              "to enable allocation of new arrays." % (what, name))
-        return _nd(np.zeros(shape, arr._data.dtype), arr.context)
-    return _nd(arr._data.reshape(-1)[:size].reshape(shape), arr.context)
+        return _nd(_device.alloc_zeros(shape, arr._data.dtype, arr.context), arr.context)
+    return _nd(arr._data.reshape(arr.size)[:size].reshape(shape), arr.context)
 
 
 # --- binding (Symbol.simple_bind / Symbol.bind) ------------------------------------------
@@ -344,17 +371,19 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         key = (id(var[name]), 0)
         shape, dtype = shapes[key], dtypes[key]
         arr = shared("arg", name, shape, dtype)
-        args.append(arr if arr is not None else NDArray(np.zeros(shape, dtype), ctx))
+        args.append(arr if arr is not None else NDArray(_device.alloc_zeros(shape, dtype, ctx),
+                                                        ctx))
         if req == "null":
             grads.append(None)
         else:
             garr = shared("grad", name, shape, dtype)
-            grads.append(garr if garr is not None else NDArray(np.zeros(shape, dtype), ctx))
+            grads.append(garr if garr is not None else
+                         NDArray(_device.alloc_zeros(shape, dtype, ctx), ctx))
     for name in aux_names:
         key = (id(var[name]), 0)
         arr = shared("aux", name, shapes[key], dtypes[key])
         aux.append(arr if arr is not None else
-                   NDArray(np.zeros(shapes[key], dtypes[key]), ctx))
+                   NDArray(_device.alloc_zeros(shapes[key], dtypes[key], ctx), ctx))
     return Executor(symbol, ctx, args, grads, reqs, aux, options)
 
 

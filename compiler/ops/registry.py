@@ -4,7 +4,7 @@ A declaration holds everything the rest of the system needs: MXNet name, aliases
 argument names, the attribute schema, shape and dtype inference, the gradient (built
 from other registered ops through a namespace `F`, which is `mx.nd` for autograd and a
 graph builder for the compiler), in-place and aux-mutation traits, the NumPy reference,
-the scalar expression of elementwise ops, and the kernels per target ("cpu", "gpu").
+the scalar expression of elementwise ops, and the kernels per target ("cpu", "cuda").
 """
 import numpy as np
 
@@ -104,11 +104,13 @@ class Op:
 
     def kernel(self, target):
         fn = self.kernels.get(target)
-        if fn is None and target == "cuda":
+        if fn is None and target in ("cuda", "gpu"):    # "gpu": the device name, same kernels
             # ops that declare no "cuda" kernel take the CUDA library's (kernels/cuda/
             # dispatch.py: hand-written families by name, generated elementwise kernels)
-            from kernels.cuda.dispatch import lookup
-            fn = lookup(self)
+            fn = self.kernels.get("cuda")
+            if fn is None:
+                from kernels.cuda.dispatch import lookup
+                fn = lookup(self)
         if fn is None:
             raise MXNetError("%s: no %s kernel is implemented yet" % (self.name, target))
         return fn

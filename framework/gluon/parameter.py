@@ -18,6 +18,7 @@ from ..base import MXNetError, MXNetAssertionError, MXNetValueError
 from ..context import Context, cpu, current_context
 from ..ndarray.ndarray import NDArray
 from .. import ndarray as nd
+from ..ndarray import device as _device
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict",
            "tensor_types"]
@@ -27,6 +28,13 @@ tensor_types = (NDArray,)
 
 class DeferredInitializationError(MXNetError):
     """A parameter's data was requested before its deferred initialization ran."""
+
+
+def _astype(arr, dtype):
+    """A new array of `arr` cast to `dtype` on its context."""
+    if isinstance(arr._data, np.ndarray):
+        return NDArray(arr._data.astype(dtype), arr.context)
+    return NDArray(arr.astype(dtype)._data, arr.context)     # the Cast op on the GPU
 
 
 def _shape_known(shape):
@@ -206,7 +214,10 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g._data[...] = 0
+            if isinstance(g._data, np.ndarray):
+                g._data[...] = 0
+            else:                               # on a GPU
+                _device.fill(g._data, 0)
 
     def var(self):
         """The Symbol variable of this parameter (with shape, dtype, lr/wd mult and init)."""
@@ -269,7 +280,10 @@ class Parameter:
             while len(dev_list) <= ctx.device_id:
                 dev_list.append(None)
             dev_list[ctx.device_id] = i
-        self._data = [NDArray(np.array(data._data, dtype=np.dtype(self.dtype), copy=True), c)
+        host = _device.to_host(data._data)
+        self._data = [NDArray(_device.from_host(host, c, np.dtype(self.dtype))
+                              if _device.is_gpu(c) else
+                              np.array(host, dtype=np.dtype(self.dtype), copy=True), c)
                       for c in self._ctx_list]
         self._init_grad()
 
@@ -277,7 +291,8 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [NDArray(np.zeros(d.shape, d._data.dtype), d.context) for d in self._data]
+        self._grad = [NDArray(_device.alloc_zeros(d.shape, d._data.dtype, d.context), d.context)
+                      for d in self._data]
         autograd.mark_variables(self._check_and_get(self._data, list), self._grad,
                                 self.grad_req)
 
@@ -288,10 +303,10 @@ class Parameter:
         """The data averaged over contexts, on the CPU (what save writes)."""
         data = self.list_data()
         if len(data) == 1:
-            return NDArray(data[0]._data.copy(), cpu())
+            return NDArray(data[0].asnumpy(), cpu())
         total = np.zeros(data[0].shape, data[0]._data.dtype)
         for d in data:
-            total += d._data
+            total += _device.to_host(d._data)
         return NDArray(total / len(data), cpu())
 
     def set_data(self, data):
@@ -307,7 +322,10 @@ class Parameter:
             trainer._reset_kvstore()
         src = data._data if isinstance(data, NDArray) else np.asarray(data)
         for arr in self._check_and_get(self._data, list):
-            arr._data[...] = src
+            if isinstance(arr._data, np.ndarray) and isinstance(src, np.ndarray):
+                arr._data[...] = src
+            else:                               # to or from a GPU
+                _device.assign(arr._data, src)
 
     def _load_init(self, data, ctx, cast_dtype=False, dtype_source="current"):
         """Set this parameter from loaded `data` (initializing it when needed)."""
@@ -375,10 +393,10 @@ class Parameter:
         if self._data is None:
             return
         with autograd.pause():
-            self._data = [NDArray(d._data.astype(dtype), d.context) for d in self._data]
+            self._data = [_astype(d, dtype) for d in self._data]
             if self._grad is None:
                 return
-            self._grad = [NDArray(g._data.astype(dtype), g.context) for g in self._grad]
+            self._grad = [_astype(g, dtype) for g in self._grad]
             autograd.mark_variables(self._data, self._grad, self.grad_req)
 
 
@@ -568,6 +586,10 @@ class ParameterDict:
     def load_dict(self, param_dict, ctx=None, allow_missing=False, ignore_extra=False,
                   restore_prefix="", filename=None, cast_dtype=False, dtype_source="current"):
         lprefix = len(restore_prefix)
+        if isinstance(param_dict, (list, tuple)) and \
+                not all(isinstance(i, (list, tuple)) and len(i) == 2 for i in param_dict):
+            raise MXNetValueError("ParameterDict.load: %s holds an unnamed list of arrays, not "
+                                  "a name -> array dict" % (filename or "param_dict"))
         items = param_dict.items() if isinstance(param_dict, dict) else param_dict
         loaded = [(k[4:] if k.startswith(("arg:", "aux:")) else k, v) for k, v in items]
         arg_dict = {restore_prefix + k: v for k, v in loaded}

@@ -6,6 +6,7 @@ from ..base import MXNetError, numeric_types
 from ..context import Context, current_context
 from .dispatch import invoke
 from .ndarray import NDArray, _check_ctx
+from . import device as _device
 
 mx_real_t = np.float32
 
@@ -23,6 +24,8 @@ def array(source_array, ctx=None, dtype=None):
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
         source = source_array._data
+        if not isinstance(source, np.ndarray):      # on a GPU: through the host
+            source = source_array.asnumpy()
     else:
         dtype = mx_real_t if dtype is None else dtype
         try:
@@ -30,13 +33,16 @@ def array(source_array, ctx=None, dtype=None):
         except (TypeError, ValueError) as err:
             raise MXNetError("array: cannot convert %s to an NDArray: %s"
                              % (type(source_array).__name__, err)) from None
+    ctx = _ctx(ctx)
+    if ctx.device_typeid == _device.GPU_TYPEID:
+        return NDArray(_device.from_host(source, ctx, np.dtype(dtype)), ctx)
     data = np.array(source, dtype=np.dtype(dtype), order="C", copy=True)
-    return NDArray(data, _ctx(ctx))
+    return NDArray(data, ctx)
 
 
 def empty(shape, ctx=None, dtype=None):
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return NDArray(np.empty(shape, dtype=_dtype(dtype)), _ctx(ctx))
+    return NDArray._alloc(shape, _dtype(dtype), _ctx(ctx))
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):
@@ -158,7 +164,8 @@ def moveaxis(tensor, source, destination):
 
 
 def waitall():
-    """Operations run synchronously on the CPU: nothing is pending."""
+    """Wait for every pending GPU kernel (CPU operations run synchronously)."""
+    _device.synchronize()
 
 
 def save(fname, data):

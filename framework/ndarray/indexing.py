@@ -4,7 +4,10 @@ Basic indexing (ints, slices, None, Ellipsis) returns a view when the result is 
 in memory (writes go through, as MXNet's `_at`/`_slice` views) and a copy otherwise;
 an all-integer index returns shape (1,), as MXNet's legacy arrays have no 0-d shape.
 Integer-array indexing (NDArray, list, NumPy array) gathers a copy.  While recording for
-autograd, indexing runs as registered ops so gradients flow.
+autograd, indexing runs as registered ops so gradients flow.  On a GPU (device arrays) the
+same rules hold: the index is resolved on a host stand-in of the array's geometry (no
+data), contiguous results are device views, others a strided copy kernel; one integer
+array gathers with `take`.
 """
 import numpy as np
 
@@ -48,6 +51,8 @@ def get_item(arr, key):
     from .ndarray import NDArray
     if autograd.is_recording() and arr._ag is not None:
         return _get_recorded(arr, key)
+    if not isinstance(arr._data, np.ndarray):
+        return _get_device(arr, key)
     nkey = _to_numpy_index(key)
     _check_bounds(arr, nkey)
     try:
@@ -67,6 +72,9 @@ def _get_recorded(arr, key):
     from .ndarray import NDArray
     if isinstance(key, (NDArray, list, np.ndarray)):
         idx = key if isinstance(key, NDArray) else NDArray(np.asarray(key, dtype=np.float32), arr._ctx)
+        if not isinstance(arr._data, np.ndarray) and not isinstance(key, NDArray):
+            from . import device
+            idx = NDArray(device.from_host(idx._data, arr._ctx), arr._ctx)
         return invoke(registry.get("take"), [arr, idx], {"axis": 0})
     if not _is_basic(key):
         raise MXNetError("indexing %r of an array recorded for autograd is not supported; "
@@ -117,6 +125,8 @@ def set_item(arr, key, value):
         value = value._data
     elif not np.isscalar(value):
         value = np.asarray(value)
+    if not isinstance(arr._data, np.ndarray):
+        return _set_device(arr, key, value)
     nkey = _to_numpy_index(key)
     _check_bounds(arr, nkey)
     try:
@@ -127,3 +137,54 @@ def set_item(arr, key, value):
         shape = getattr(value, "shape", ())
         raise MXNetError("__setitem__: cannot assign a value of shape %s to index %r of an array "
                          "of shape %s: %s" % (shape, key, arr.shape, err)) from None
+
+
+# --- GPU (device array) indexing ---------------------------------------------------------
+
+def _get_device(arr, key):
+    from .ndarray import NDArray
+    from . import device
+    if isinstance(key, (NDArray, list, np.ndarray)):
+        idx = key if isinstance(key, NDArray) else NDArray(
+            device.from_host(np.asarray(key, dtype=np.int64), arr._ctx), arr._ctx)
+        return invoke(registry.get("take"), [arr, idx], {"axis": 0, "mode": "raise"})
+    if not _is_basic(key):
+        raise MXNetError("indexing %r of an array on %s is not supported: basic indices "
+                         "(int, slice, None, Ellipsis) or one integer array; use take, pick or "
+                         "gather_nd" % (key, arr._ctx))
+    from kernels.cuda import slicing
+    _check_bounds(arr, key)
+    offset, shape, strides, contiguous = slicing.geometry(arr.shape, key)
+    size = int(np.prod(shape, dtype=np.int64))
+    if size and contiguous:                      # a view that writes through
+        return NDArray(arr._data.reshape(arr.size)[offset:offset + size].reshape(shape),
+                       arr._ctx)
+    out = device.empty(shape, arr._data.dtype, arr._ctx)
+    slicing.gather(arr._data, out, offset, strides, op="__getitem__")
+    return NDArray(out, arr._ctx)
+
+
+def _set_device(arr, key, value):
+    from . import device
+    if not _is_basic(key):
+        raise MXNetError("__setitem__ with index %r on %s is not supported: basic indices "
+                         "(int, slice, None, Ellipsis) only" % (key, arr._ctx))
+    from kernels.cuda import slicing
+    _check_bounds(arr, key)
+    offset, shape, strides, contiguous = slicing.geometry(arr.shape, key)
+    size = int(np.prod(shape, dtype=np.int64))
+    if size == 0:
+        return
+    if contiguous:
+        target = arr._data.reshape(arr.size)[offset:offset + size].reshape(shape)
+    else:
+        target = device.empty(shape, arr._data.dtype, arr._ctx)
+    try:
+        device.assign(target, value if device.on_device(value) or np.isscalar(value)
+                      else np.asarray(value))
+    except (ValueError, TypeError, MXNetError) as err:
+        raise MXNetError("__setitem__: cannot assign a value of shape %s to index %r of an "
+                         "array of shape %s: %s" % (getattr(value, "shape", ()), key,
+                                                    arr.shape, err)) from None
+    if not contiguous:
+        slicing.scatter(arr._data, target, offset, strides, op="__setitem__")

@@ -1,8 +1,9 @@
 """NDArray: an n-dimensional array on a Context.
 
-CPU data is a C-contiguous NumPy array (every kernel may rely on that).  A basic slice
-whose result is contiguous in memory is a view that writes through, as in MXNet; other
-slices are copies.  Arithmetic and methods go through registered ops (see dispatch.py).
+CPU data is a C-contiguous NumPy array (every kernel may rely on that); on mx.gpu(i) it is
+a C-contiguous numba CUDA device array (device.py).  A basic slice whose result is
+contiguous in memory is a view that writes through, as in MXNet; other slices are copies.
+Arithmetic and methods go through registered ops (see dispatch.py).
 """
 import numpy as np
 
@@ -11,17 +12,16 @@ from ..base import MXNetError, numeric_types
 from ..context import Context, current_context
 from .. import autograd
 from .dispatch import invoke
+from . import device as _device
+
+_GPU = _device.GPU_TYPEID
 
 _DTYPES = {"float32", "float64", "float16", "uint8", "int8", "int32", "int64", "bool"}
 
 
 def _check_ctx(ctx):
-    if ctx.target == "gpu":
-        from ..context import num_gpus
-        if num_gpus() <= ctx.device_id:
-            raise MXNetError("%s is not available: %d GPU(s) found (the CUDA backend needs "
-                             "numba-cuda and a GPU)" % (ctx, num_gpus()))
-        raise MXNetError("%s: NDArrays on GPU contexts are not implemented yet" % ctx)
+    if ctx.device_typeid == _GPU:
+        _device.check(ctx)          # MXNetError when gpu(i) does not exist
     return ctx
 
 
@@ -42,6 +42,8 @@ class NDArray:
 
     @classmethod
     def _alloc(cls, shape, dtype, ctx):
+        if ctx.device_typeid == _GPU:
+            return cls(_device.empty(shape, dtype, ctx), ctx)
         return cls(np.empty(shape, dtype=dtype), ctx)
 
     # --- properties -------------------------------------------------------------------
@@ -68,12 +70,16 @@ class NDArray:
 
     # --- conversion -------------------------------------------------------------------
     def asnumpy(self):
-        return self._data.copy()
+        data = self._data
+        if isinstance(data, np.ndarray):
+            return data.copy()
+        return data.copy_to_host()          # a device array: copied to the host
 
     def asscalar(self):
         if self.size != 1:
             raise MXNetError("The current array is not a scalar (shape %s)" % (self.shape,))
-        return self._data.reshape(-1)[0]
+        data = self._data if isinstance(self._data, np.ndarray) else self.asnumpy()
+        return data.reshape(-1)[0]
 
     def astype(self, dtype, copy=True):
         name = np.dtype(dtype).name
@@ -88,9 +94,12 @@ class NDArray:
         if isinstance(other, Context):
             if other == self._ctx:
                 return self.copy()
-            result = NDArray(np.empty(self.shape, self._data.dtype), _check_ctx(other))
-            result._data[...] = self._data
-            return result
+            if other.device_typeid == _GPU:     # to a GPU: device memory
+                _check_ctx(other)
+                data = self._data
+                return NDArray(_device.from_host(data, other) if isinstance(data, np.ndarray)
+                               else _device.copy(data), other)
+            return NDArray(self.asnumpy(), other)
         if not isinstance(other, NDArray):
             raise MXNetError("copyto does not support type %s" % type(other))
         if other is self:
@@ -98,8 +107,11 @@ class NDArray:
         if other.shape != self.shape:
             raise MXNetError("copyto: shape mismatch, source %s vs destination %s"
                              % (self.shape, other.shape))
-        if other._ctx != self._ctx:             # a copy between two (CPU) devices
-            other._data[...] = self._data
+        if other._ctx != self._ctx:             # a copy between two devices
+            if isinstance(other._data, np.ndarray) and isinstance(self._data, np.ndarray):
+                other._data[...] = self._data
+            else:
+                _device.assign(other._data, self._data)
             return other
         return invoke(_op("_copy"), [self.astype(other.dtype, copy=False)], {}, out=other)
 
@@ -112,7 +124,9 @@ class NDArray:
         return NDArray(self._data, self._ctx)
 
     def wait_to_read(self):
-        """Operations run synchronously: nothing to wait for."""
+        """Wait until the array's value is computed (GPU kernels run asynchronously)."""
+        if not isinstance(self._data, np.ndarray):
+            _device.synchronize()
 
     wait_to_write = wait_to_read
 
@@ -126,7 +140,7 @@ class NDArray:
         autograd.check_grad_req(grad_req)
         if stype not in (None, "default"):
             raise MXNetError("attach_grad: sparse gradients are not supported")
-        grad = NDArray(np.zeros(self.shape, self._data.dtype), self._ctx)
+        grad = NDArray(_device.alloc_zeros(self.shape, self._data.dtype, self._ctx), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
@@ -219,7 +233,8 @@ class NDArray:
 
     def __repr__(self):
         shape_info = "x".join(str(d) for d in self.shape)
-        return "\n%s\n<%s %s @%s>" % (str(self._data), type(self).__name__, shape_info, self._ctx)
+        data = self._data if isinstance(self._data, np.ndarray) else self.asnumpy()
+        return "\n%s\n<%s %s @%s>" % (str(data), type(self).__name__, shape_info, self._ctx)
 
     def __getstate__(self):
         raise MXNetError("NDArray does not support pickle; use mx.nd.save / mx.nd.load")

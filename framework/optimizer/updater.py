@@ -157,7 +157,7 @@ class _Writer:
 
     def array(self, a):
         name = "a%d" % len(self.arrays)
-        self.arrays[name] = a._data
+        self.arrays[name] = a._data if isinstance(a._data, np.ndarray) else a.asnumpy()
         return {"nd": name, "ctx": [a.context.device_type, a.context.device_id]}
 
     def value(self, v):
@@ -205,6 +205,8 @@ class _Reader:
             if not isinstance(name, str) or name not in self.arrays:
                 raise MXNetError("optimizer states: array %r is missing" % (name,))
             ctx = _context(t.get("ctx", ["cpu", 0]))
+            if ctx.device_typeid == 2:      # a GPU state loads on the host: the Updater moves
+                ctx = Context("cpu", 0)     # it to its weight's context before the update
             return NDArray(np.ascontiguousarray(self.arrays[name]), ctx)
         if "float" in t:
             if t["float"] not in ("inf", "-inf", "nan"):

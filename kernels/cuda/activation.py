@@ -42,7 +42,8 @@ def _leaky_op(op, attrs, inputs, outputs, octx):
                        params, op=op.name)
     elif attrs.act_type == "rrelu" and octx is not None and octx.is_train:
         mask = outputs[1]
-        philox.uniform(mask, philox.draw_seed(octx, op.name), 0, op=op.name)
+        seed, offset = philox.next_key(octx, op.name)
+        philox.uniform(mask, seed, offset, op=op.name)
         ty = np.dtype(mask.dtype).type
         codegen.launch(_SLOPES, [mask], [mask], (ty(attrs.lower_bound), ty(attrs.upper_bound)),
                        op=op.name)

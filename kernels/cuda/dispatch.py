@@ -15,11 +15,11 @@ import functools
 
 from compiler.errors import MXNetError
 from . import (activation, codegen, conv, gemm, indexing, join, loss, norm, optimizer, philox,
-               pool, reduce, softmax, tensor)
+               pool, reduce, sampling, slicing, softmax, tensor)
 
 TABLE = {}
 for _module in (reduce, softmax, gemm, conv, pool, norm, philox, indexing, optimizer, tensor,
-                activation, join, loss):
+                activation, join, loss, sampling, slicing):
     for _name, _fn in _module.KERNELS.items():
         if _name in TABLE:
             raise RuntimeError("CUDA kernel for %s declared twice" % _name)

@@ -6,7 +6,9 @@ or wrapped with Python's modulo ('wrap'); mode 'raise' runs a check kernel and r
 flag back, raising MXNetIndexError naming the first bad index (the only host read, since
 index values are data).  Gathers see `a` as (outer, n, inner) and write (outer, m, inner);
 the scatter-add of the gradient zeroes the result and adds with atomics (repeated indices
-accumulate).  one_hot writes on_value where trunc(index) == j, off_value elsewhere.
+accumulate).  one_hot writes on_value where trunc(index) == j, off_value elsewhere.  pick
+reads one element per (pre, post) position of a (pre, n, post) view; its gradient writes
+og there (one position each, no atomics).
 """
 import numpy as np
 
@@ -70,6 +72,26 @@ def scatter_add_kernel(grad, idx, og, n, m, inner):
         j = r % m
         o = r // m
         cuda.atomic.add(grad, (o * n + idx[j]) * inner + i, og[k])
+        k += step
+
+
+@cuda.jit(cache=True)
+def pick_kernel(a, idx, out, n, post):
+    """out[o, i] = a[o, idx[o, i], i] over a (pre, n, post) view."""
+    k = cuda.grid(1)
+    step = cuda.gridsize(1)
+    while k < out.size:
+        out[k] = a[((k // post) * n + idx[k]) * post + k % post]
+        k += step
+
+
+@cuda.jit(cache=True)
+def pick_backward_kernel(grad, idx, og, n, post):
+    """grad[o, idx[o, i], i] = og[o, i] (one position per (o, i): no atomics)."""
+    k = cuda.grid(1)
+    step = cuda.gridsize(1)
+    while k < og.size:
+        grad[((k // post) * n + idx[k]) * post + k % post] = og[k]
         k += step
 
 
@@ -158,6 +180,39 @@ def one_hot(indices, out, depth, on_value=1.0, off_value=0.0, op="one_hot"):
     return out
 
 
+def _pick_view(op, attrs, data, index):
+    from compiler.ops.registry import normalize_axis
+    shape = tuple(data.shape)
+    ax = normalize_axis(attrs.axis, len(shape))
+    outer, n, post = _split(shape, ax)
+    if index.size and n == 0:
+        raise MXNetValueError("%s: cannot pick from axis %d of size 0" % (op, ax))
+    return n, post, normalize(index, max(n, 1), attrs.mode, ax, op)
+
+
+def pick(attrs, data, index, out, op="pick"):
+    """out = pick(data, index, axis, mode) on device arrays (keepdims only shapes out)."""
+    check_array(op, "data", data)
+    check_array(op, "out", out, dtypes=(np.dtype(data.dtype).name,))
+    n, post, idx = _pick_view(op, attrs, data, index)
+    if out.size:
+        pick_kernel[grid_for(out.size)](data.reshape(data.size), idx, out.reshape(out.size),
+                                        n, post)
+    return out
+
+
+def pick_backward(attrs, og, index, grad, op="_backward_pick"):
+    """grad (data's shape) = zeros with og at the picked positions."""
+    check_array(op, "ograd", og)
+    check_array(op, "grad", grad)
+    n, post, idx = _pick_view(op, attrs, grad, index)
+    codegen.fill(grad, 0, op=op)
+    if og.size:
+        pick_backward_kernel[grid_for(og.size)](grad.reshape(grad.size), idx,
+                                                og.reshape(og.size), n, post)
+    return grad
+
+
 # --- op adapters -----------------------------------------------------------------------------
 
 def _take_op(op, attrs, inputs, outputs, octx):
@@ -176,5 +231,13 @@ def _one_hot_op(op, attrs, inputs, outputs, octx):
     one_hot(inputs[0], outputs[0], attrs.depth, attrs.on_value, attrs.off_value, op=op.name)
 
 
+def _pick_op(op, attrs, inputs, outputs, octx):
+    pick(attrs, inputs[0], inputs[1], outputs[0], op=op.name)
+
+
+def _pick_backward_op(op, attrs, inputs, outputs, octx):
+    pick_backward(attrs, inputs[0], inputs[1], outputs[0], op=op.name)
+
+
 KERNELS = {"take": _take_op, "_backward_take": _take_backward_op, "Embedding": _embedding_op,
-           "one_hot": _one_hot_op}
+           "one_hot": _one_hot_op, "pick": _pick_op, "_backward_pick": _pick_backward_op}

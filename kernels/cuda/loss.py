@@ -5,7 +5,10 @@ thread per element of the (outer, K, inner) view, row = o * inner + i reading la
 (float labels truncated; NaN, inf and out-of-range labels subtract nothing), with label
 smoothing, use_ignore, out_grad and the normalizer: null, batch = label.size, or valid = the
 count of labels != ignore_label, counted on the device (no host read).  Probability labels
-(label shaped like data) take (out - label) * grad_scale.
+(label shaped like data) take (out - label) * grad_scale.  The regression outputs (identity
+or sigmoid forward; (out - label) or MXNet's sign * grad_scale / num_output backward) and
+MakeLoss (identity; grad_scale over 1, the batch or the device-counted valid outputs) are
+generated elementwise kernels.
 """
 import numpy as np
 
@@ -121,4 +124,79 @@ def _backward_op(op, attrs, inputs, outputs, octx):
     softmax_output_grad(inputs[0], inputs[1], outputs[0], attrs, op=op.name)
 
 
-KERNELS = {"SoftmaxOutput": _forward_op, "_backward_SoftmaxOutput": _backward_op}
+# --- regression outputs and MakeLoss ------------------------------------------------------
+
+_COPY = ElementwiseSpec(("x",), ["x"], tag="cuda_copy")
+_SIGMOID = ElementwiseSpec(("x",), ["sigmoid(x)"], tag="cuda_logistic")
+_DIFF = ElementwiseSpec(("o", "l"), ["(o - l) * s"], params=("s",), tag="cuda_regression")
+_SIGN_DIFF = ElementwiseSpec(("o", "l"), ["(1.0 if o - l > 0 else -1.0) * s"], params=("s",),
+                             tag="cuda_mae")
+
+
+@cuda.jit(cache=True)
+def count_greater(x, thresh, count):
+    k = cuda.grid(1)
+    step = cuda.gridsize(1)
+    while k < x.size:
+        if x[k] > thresh:
+            cuda.atomic.add(count, 0, 1)
+        k += step
+
+
+@cuda.jit(cache=True)
+def fill_over_count(out, scale, count):
+    """out[...] = scale / max(count[0], 1) (the count stays on the device)."""
+    k = cuda.grid(1)
+    step = cuda.gridsize(1)
+    value = scale / max(count[0], 1)
+    while k < out.size:
+        out[k] = value
+        k += step
+
+
+def _compute_type(a):
+    return np.float64 if np.dtype(a.dtype) == np.float64 else np.float32
+
+
+def _regression_forward_op(op, attrs, inputs, outputs, octx):
+    spec = _SIGMOID if op.name == "LogisticRegressionOutput" else _COPY
+    codegen.launch(spec, [outputs[0]], [inputs[0]], op=op.name)
+
+
+def _regression_backward_op(op, attrs, inputs, outputs, octx):
+    """grad = diff(output, label) * grad_scale / (label.size / label.shape[0])."""
+    out, label = inputs
+    grad = outputs[0]
+    if label.size != out.size:
+        raise MXNetValueError("%s: label %s does not match output %s"
+                              % (op.name, tuple(label.shape), tuple(out.shape)))
+    num_output = label.size // label.shape[0] if len(label.shape) and label.shape[0] else 1
+    spec = _SIGN_DIFF if op.name == "_backward_MAERegressionOutput" else _DIFF
+    scale = _compute_type(out)(attrs.grad_scale / num_output)
+    codegen.launch(spec, [grad], [out, label.reshape(tuple(out.shape))], (scale,), op=op.name)
+
+
+def _make_loss_backward_op(op, attrs, inputs, outputs, octx):
+    """MakeLoss's gradient: grad_scale / (1, the batch size, or the count of outputs above
+    valid_thresh, counted on the device)."""
+    out, grad = inputs[0], outputs[0]
+    check_array(op.name, "output", out, dtypes=FLOATS + ("float16",))
+    if attrs.normalization == "valid":
+        count = cuda.to_device(np.zeros(1, np.int64))
+        if out.size:
+            count_greater[grid_for(out.size)](out.reshape(out.size),
+                                              _compute_type(out)(attrs.valid_thresh), count)
+        if grad.size:
+            fill_over_count[grid_for(grad.size)](grad.reshape(grad.size),
+                                                 float(attrs.grad_scale), count)
+        return
+    norm = (out.shape[0] if len(out.shape) else 1) if attrs.normalization == "batch" else 1
+    codegen.fill(grad, attrs.grad_scale / norm, op=op.name)
+
+
+KERNELS = {"SoftmaxOutput": _forward_op, "_backward_SoftmaxOutput": _backward_op,
+           "MakeLoss": _regression_forward_op}
+for _name in ("LinearRegressionOutput", "LogisticRegressionOutput", "MAERegressionOutput"):
+    KERNELS[_name] = _regression_forward_op
+    KERNELS["_backward_" + _name] = _regression_backward_op
+KERNELS["_backward_MakeLoss"] = _make_loss_backward_op

@@ -6,7 +6,10 @@ An ExecPlan's memory plan packs every intermediate into one arena at 64-byte ali
 offsets; on the device the bound plan asks the pool for an arena of that size once, keeps
 the typed views for its steps, and returns the arena when it is released, so repeated
 forward/backward calls (and re-binds of the same network) allocate nothing.  Buffers are
-kept by power-of-two size class; `trim()` hands cached buffers back to the driver.
+kept by power-of-two size class; `trim()` hands cached buffers back to the driver.  One pool
+per device (`pool(device_id)`, `current_pool()`); compiler/plan.py's DeviceBoundPlan
+acquires its arena at bind and releases it when garbage-collected.  `zeros`, `copy_into`
+and `add_into` are the whole-array operations bound plans and NDArray storage use.
 """
 import numpy as np
 
@@ -66,12 +69,63 @@ def view(arena, offset, shape, dtype):
     return arena[offset:offset + nbytes].view(dtype).reshape(shape)
 
 
-_default = None
+_pools = {}
+
+
+def pool(device_id=0):
+    """The pool of device `device_id` (bound executor plans take their arenas from it)."""
+    p = _pools.get(device_id)
+    if p is None:
+        p = _pools[device_id] = DevicePool()
+    return p
+
+
+def current_pool():
+    """The pool of this thread's current CUDA device."""
+    return pool(getattr(require().get_current_device(), "id", 0))
 
 
 def default_pool():
-    """The process-wide pool (one per device in the wiring session)."""
-    global _default
-    if _default is None:
-        _default = DevicePool()
-    return _default
+    """The pool of device 0."""
+    return pool(0)
+
+
+# --- whole-array operations of bound plans and NDArray storage ----------------------------
+
+_ADD = None
+
+
+def zeros(shape, dtype):
+    """A zero-filled device array."""
+    from . import codegen
+    out = require().device_array(tuple(int(s) for s in shape), dtype=np.dtype(dtype))
+    if out.size:
+        codegen.fill(out, 0)
+    return out
+
+
+def copy_into(dst, src):
+    """dst[...] = src for device arrays of one shape (src converted to dst's dtype): a
+    device-to-device copy, or a generated copy kernel when the dtypes differ."""
+    if not dst.size:
+        return dst
+    if src.dtype == dst.dtype and tuple(src.shape) == tuple(dst.shape) and \
+            src.is_c_contiguous() and dst.is_c_contiguous():
+        dst.copy_to_device(src)
+        return dst
+    from . import codegen
+    from .tensor import COPY
+    codegen.launch(COPY, [dst], [src], op="copy")
+    return dst
+
+
+def add_into(dst, src):
+    """dst += src for device arrays (src broadcastable to dst, converted to its dtype)."""
+    global _ADD
+    from . import codegen
+    if _ADD is None:
+        from ..codegen.elementwise import ElementwiseSpec
+        _ADD = ElementwiseSpec(("a", "b"), ["a + b"], tag="cuda_accumulate")
+    if dst.size:
+        codegen.launch(_ADD, [dst], [dst, src], op="accumulate")
+    return dst

@@ -9,9 +9,10 @@ gives the uniform u = w * 2^-32 in [0, 1).  `philox_host` is the same function i
 (checked against Random123's known-answer vectors in tests/gpu): the oracle of the device
 code, and how a host can recompute any mask.
 
-Seeding plan (for the wiring session): a context keeps (seed, offset); each random launch
-takes the current pair and advances offset by the number of 4-word groups it consumed, so
-a sequence of launches never reuses a counter and mx.random.seed(s) resets the pair.
+Seeding: a GPU context keeps (seed, offset) (framework/random.py's PhiloxStream); each
+random launch takes the current pair (`next_key`) and advances offset by one: the offset
+is the counter's upper 64 bits, the element group the lower, so a sequence of launches
+never reuses a counter and mx.random.seed(s) resets the pair.
 """
 import numpy as np
 
@@ -171,10 +172,21 @@ def draw_seed(octx, op):
     return int(rng.integers(0, 2 ** 63 - 1))
 
 
+def next_key(octx, op):
+    """(seed, offset) of a random launch: from the GPU context's Philox stream when the op
+    context carries one (framework.random.PhiloxStream.philox_next: the offset advances by
+    one per launch, so launches never share a counter), else a seed drawn from a NumPy
+    generator and offset 0."""
+    take = getattr(getattr(octx, "rng", None), "philox_next", None)
+    if take is not None:
+        return take()
+    return draw_seed(octx, op), 0
+
+
 def _dropout_op(op, attrs, inputs, outputs, octx):
     active = attrs.mode == "always" or bool(octx is not None and octx.is_train)
-    seed = draw_seed(octx, op.name) if active and attrs.p > 0 else 0
-    dropout(inputs[0], outputs[0], outputs[1], attrs.p, seed, 0, active, op=op.name)
+    seed, offset = next_key(octx, op.name) if active and attrs.p > 0 else (0, 0)
+    dropout(inputs[0], outputs[0], outputs[1], attrs.p, seed, offset, active, op=op.name)
 
 
 KERNELS = {"Dropout": _dropout_op}

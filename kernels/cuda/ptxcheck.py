@@ -41,6 +41,9 @@ class FakeDeviceArray:
     def copy_to_host(self):
         return np.zeros(self.shape, self.dtype) if self.data is None else self.data.copy()
 
+    def copy_to_device(self, other):
+        """A driver copy (no kernel to compile)."""
+
     def __getitem__(self, item):
         return FakeDeviceArray(len(range(*item.indices(self.size))), self.dtype)
 
@@ -219,12 +222,33 @@ def family_cases():
               ("SoftmaxOutput", {}, [(3, 4), (3,)], [dt, dt]),
               ("_backward_SoftmaxOutput", {"normalization": "valid", "smooth_alpha": "0.1"},
                [(3, 4), (3,)], [dt, dt]),
-              ("_backward_SoftmaxOutput", {"out_grad": "True"}, [(3, 4), (3, 4)], [dt, dt])]
+              ("_backward_SoftmaxOutput", {"out_grad": "True"}, [(3, 4), (3, 4)], [dt, dt]),
+              ("pick", {"axis": "1"}, [(3, 4), (3,)], [dt, "float32"]),
+              ("_backward_pick", {"axis": "0", "mode": "wrap"}, [(4,), (4,), (3, 4)],
+               [dt, "int32", dt]),
+              ("slice", {"begin": "(0, 3)", "end": "(2, None)", "step": "(1, -2)"},
+               [(3, 5)], [dt]),
+              ("slice_axis", {"axis": "1", "begin": "1", "end": "3"}, [(2, 4, 3)], [dt]),
+              ("_backward_slice", {"begin": "(1,)", "end": "(3,)"}, [(2, 4), (3, 4)], [dt, dt]),
+              ("reverse", {"axis": "(0, 2)"}, [(2, 3, 4)], [dt]),
+              ("LogisticRegressionOutput", {}, [(3, 2), (3, 2)], [dt, dt]),
+              ("_backward_MAERegressionOutput", {}, [(3, 1), (3,)], [dt, dt]),
+              ("_backward_LinearRegressionOutput", {}, [(3, 2), (3, 2)], [dt, dt]),
+              ("_backward_MakeLoss", {"normalization": "valid"}, [(3, 2)], [dt]),
+              ("_random_uniform", {"shape": "(3, 5)", "dtype": dt}, [], []),
+              ("_random_normal", {"shape": "(7,)", "dtype": dt}, [], [])]
     c += [("_backward_mean", {"axis": "1"}, [(2,), (2, 3)], ["int32", "int32"]),
           ("argmax", {"axis": "0"}, [(3, 4)], ["int32"]),
           ("sum", {"axis": "1"}, [(3, 5)], ["int8"]), ("sum", {}, [(3, 5)], ["float16"]),
           ("max", {"axis": "1"}, [(3, 5)], ["int32"]), ("mean", {}, [(3, 5)], ["int64"]),
-          ("softmax", {}, [(3, 5)], ["float16"]), ("relu", {}, [(3, 5)], ["float16"])]
+          ("softmax", {}, [(3, 5)], ["float16"]), ("relu", {}, [(3, 5)], ["float16"]),
+          ("_random_randint", {"low": "-2", "high": "9", "shape": "(5,)", "dtype": "int32"},
+           [], []),
+          ("_random_randint", {"low": "0", "high": "9", "shape": "(5,)", "dtype": "int64"},
+           [], []),
+          ("slice", {"begin": "(0,)", "end": "(2,)"}, [(3, 5)], ["int32"]),
+          ("_backward_MakeLoss", {"normalization": "valid"}, [(3, 2)], ["float16"]),
+          ("pick", {"axis": "0"}, [(3, 4), (4,)], ["float16", "int64"])]
     return c
 
 

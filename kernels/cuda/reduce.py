@@ -117,6 +117,7 @@ def _reduce_3d(kind, dtype, x, out, ident, outer, red, inner):
 
 
 _FINAL = {}
+_IDENT = ElementwiseSpec(("x",), ["x"], tag="cuda_copy")
 
 
 def _final_spec(expr):
@@ -157,7 +158,9 @@ def reduce_axes(kind, x, axes, out, finalize=None, op="reduce"):
         cur, cur_dtype = x.reshape(x.size), dtype
         rs = runs(shape, [d in axes for d in range(len(shape))])
         k = kind
-        if not any(r for _, r in rs):       # only size-1 axes reduced: still apply the kind
+        if not any(r for _, r in rs) and kind in ("sum", "prod", "max", "min"):
+            codegen.launch(_IDENT, [target], [cur], op=op)   # one element each: a copy
+        elif not any(r for _, r in rs):     # only size-1 axes reduced: still apply the kind
             _reduce_3d(kind, cur_dtype, cur, target, ident, x.size, 1, 1)
         while any(r for _, r in rs):
             last = max(i for i, (_, r) in enumerate(rs) if r)

@@ -6,6 +6,8 @@ NUMBA_ENABLE_CUDASIM=1 (set before numba is imported) the same kernels run in Nu
 simulator: every CUDA thread is a Python thread, so launch sizes shrink there (BLOCK,
 TILE) and the warp-shuffle paths, which the simulator lacks, are switched off (SHUFFLE).
 """
+import os
+
 import numpy as np
 
 from compiler.errors import MXNetError, MXNetTypeError, MXNetValueError
@@ -19,6 +21,10 @@ except Exception as err:          # numba-cuda (or its CUDA bindings) missing
     _IMPORT_ERROR = err
 
 SIMULATOR = bool(cuda is not None and numba.config.ENABLE_CUDASIM)
+if cuda is not None and "NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS" not in os.environ:
+    # tiny arrays launch small grids by design: no warning per launch (set the variable to
+    # get Numba's warnings back)
+    numba.config.CUDA_LOW_OCCUPANCY_WARNINGS = 0
 
 # Threads per block of the block-per-row kernels (reductions, softmax, norms), a power of 2;
 # the simulator pays ~5 ms per thread and syncthreads, so it runs tiny blocks.

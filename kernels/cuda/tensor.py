@@ -3,7 +3,8 @@
 make_loss: the output holds the input's elements in order), fills (zeros_like, ones_like,
 _zeros, _ones, _full), broadcasts (broadcast_to / _like / _axis, and the reductions'
 backward _backward_sum / _backward_mean), transposes (transpose, SwapAxis: the input read
-through permuted strides), `where` (a 1-D condition selects rows) and _reduce_sum_like.
+through permuted strides), `where` (a 1-D condition selects rows), _reduce_sum_like, and
+_arange / _eye / _linspace (filled on the host by their CPU kernels, then uploaded).
 """
 import numpy as np
 
@@ -127,6 +128,17 @@ def _backward_where_op(op, attrs, inputs, outputs, octx):
     codegen.launch(op.spec(), outputs, [og, _rows_view(cond, og.shape)], op=op.name)
 
 
+def _host_source_op(op, attrs, inputs, outputs, octx):
+    """Nullary ops whose values are a function of their attributes only (_arange, _eye,
+    _linspace): the CPU kernel fills a host array that is copied to the device (an upload,
+    no device value is read back)."""
+    out = outputs[0]
+    host = np.empty(tuple(out.shape), np.dtype(out.dtype))
+    op.kernel("cpu")(attrs, [], [host], octx)
+    if out.size:
+        out.copy_to_device(host)
+
+
 KERNELS = {name: _copy_op for name in ("Reshape", "Flatten", "expand_dims", "squeeze",
                                        "reshape_like", "BlockGrad", "make_loss")}
 KERNELS.update({"zeros_like": _fill_value(0), "ones_like": _fill_value(1),
@@ -135,4 +147,5 @@ KERNELS.update({"zeros_like": _fill_value(0), "ones_like": _fill_value(1),
                 "broadcast_axis": _broadcast_op, "_backward_sum": _backward_reduce_op,
                 "_backward_mean": _backward_reduce_op, "_reduce_sum_like": _reduce_sum_like_op,
                 "transpose": _transpose_op, "SwapAxis": _swapaxis_op, "where": _where_op,
-                "_backward_where": _backward_where_op})
+                "_backward_where": _backward_where_op, "_arange": _host_source_op,
+                "_eye": _host_source_op, "_linspace": _host_source_op})
