@@ -4,6 +4,9 @@ Parse attributes (cached), check contexts, infer output shapes and dtypes, alloc
 use `out`), validate, launch the op's kernel for the context's target, record on the
 autograd tape.  Every failure becomes an MXNetError naming the op, inputs and shapes.
 """
+import math
+import os
+
 import numpy as np
 
 from compiler.ops.registry import OpContext, OpError, dtype_name
@@ -73,7 +76,39 @@ def infer(op, attrs, inputs):
     if any(s is None for s in out_shapes) or any(t is None for t in out_types):
         raise MXNetError("%s: cannot infer output shapes/dtypes from inputs %s"
                          % (op.name, describe_inputs(op, attrs, inputs)))
+    for s in out_shapes:
+        if math.prod(s) > _CHECK_MEMORY_ABOVE:
+            _check_memory(op, out_shapes, out_types)
+            break
     return out_shapes, out_types
+
+
+_CHECK_MEMORY_ABOVE = 1 << 26      # elements: bigger outputs are checked against free memory
+
+
+def _available_bytes():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(op, out_shapes, out_types):
+    """An MXNetError instead of an out-of-memory kill when outputs cannot fit in memory."""
+    need = sum(math.prod(s) * np.dtype(t).itemsize for s, t in zip(out_shapes, out_types))
+    have = _available_bytes()
+    if have is not None and need > have:
+        raise MXNetError("%s: the outputs %s need %.1f GB but only %.1f GB of memory is "
+                         "available" % (op.name, ", ".join("%s %s" % (tuple(s), t) for s, t in
+                                                            zip(out_shapes, out_types)),
+                                        need / 1e9, have / 1e9))
 
 
 def invoke(op, inputs, kwargs, out=None, ctx=None):

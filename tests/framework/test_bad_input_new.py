@@ -442,3 +442,12 @@ def test_cached_op_validates_its_flags():
     op = mx.nd.CachedOp(sym, [("param_indices", [1])])
     out = op(mx.nd.ones((1, 3)), mx.nd.array([[1, 2, 3], [0, 0, 1]]))
     np.testing.assert_allclose(out.asnumpy(), [[6, 1]])
+
+
+def test_outputs_too_big_for_memory_raise(monkeypatch):
+    from framework.ndarray import dispatch
+    monkeypatch.setattr(dispatch, "_available_bytes", lambda: 1 << 20)
+    with pytest.raises(MXNetError, match=r"_arange: the outputs \(134217729,\) float32 need "
+                                         r"0\.5 GB but only 0\.0 GB"):
+        mx.nd.arange(0, (1 << 27) + 1)
+    assert mx.nd.arange(0, 3).shape == (3,)
