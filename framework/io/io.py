@@ -294,11 +294,14 @@ def _check_lengths(sources):
 class NDArrayIter(DataIter):
     """Iterates over NDArrays / numpy arrays (an array, a list — named '_0_data', '_1_data'...
     — or a dict; sorted by name).  last_batch_handle: 'pad' fills the last batch from the start
-    (getpad() says how many), 'discard' drops it, 'roll_over' carries it into the next epoch."""
+    (getpad() says how many), 'discard' drops it, 'roll_over' carries it into the next epoch.
+    num_parts / part_index (an extension for distributed training, as MXNet's record
+    iterators have): iterate only over part `part_index` of the samples cut into `num_parts`
+    equal parts, e.g. `num_parts=kv.num_workers, part_index=kv.rank`."""
 
     def __init__(self, data, label=None, batch_size=1, shuffle=False,
                  last_batch_handle='pad', data_name='data',
-                 label_name='softmax_label', layout='NCHW'):
+                 label_name='softmax_label', layout='NCHW', num_parts=1, part_index=0):
         super().__init__(batch_size)
         if last_batch_handle not in ('pad', 'discard', 'roll_over'):
             raise MXNetValueError("NDArrayIter: last_batch_handle must be 'pad', 'discard' or "
@@ -309,6 +312,10 @@ class NDArrayIter(DataIter):
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
         _check_lengths(self.data + self.label)
+        if (num_parts, part_index) != (1, 0):
+            from ..kvstore.sharding import split_part
+            self.data = [(k, split_part(v, num_parts, part_index)) for k, v in self.data]
+            self.label = [(k, split_part(v, num_parts, part_index)) for k, v in self.label]
         self.idx = np.arange(self.data[0][1].shape[0])
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle

@@ -199,3 +199,18 @@ def test_file_iterator_errors(tmp_path):
         mxio.MNISTIter(image=str(tmp_path / "lab"), label=str(tmp_path / "lab"))
     with pytest.raises(MXNetError, match="ImageRecordIter is one of MXNet's C\\+\\+ iterators"):
         mxio.ImageRecordIter(path_imgrec="x.rec", data_shape=(3, 8, 8))
+
+
+def test_ndarrayiter_parts_for_distributed_ranks():
+    data = np.arange(22, dtype=np.float32).reshape(11, 2)
+    label = np.arange(11, dtype=np.float32)
+    seen = []
+    for rank in range(2):
+        it = mx.io.NDArrayIter(data, label, batch_size=5, num_parts=2, part_index=rank)
+        batches = list(it)
+        assert len(batches) == 1
+        seen.append(batches[0].label[0].asnumpy())
+    np.testing.assert_array_equal(np.concatenate(seen), np.arange(10))   # disjoint, equal parts
+    assert mx.gluon.data.SplitSampler is not None
+    with pytest.raises(mx.base.MXNetError):
+        mx.io.NDArrayIter(data, label, batch_size=5, num_parts=2, part_index=2)
