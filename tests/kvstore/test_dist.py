@@ -91,7 +91,6 @@ def test_two_rank_mlp_equals_single_process(tmp_path):
 
 
 def test_two_rank_mlp_with_set_optimizer(tmp_path):
-    pytest.importorskip("framework.optimizer", reason="mx.optimizer not built yet")
     _launch("mlp_optimizer", tmp_path)
     _check_mlp(tmp_path, use_optimizer=True)
     # the momentum states, written once by rank 0, load into a local store
