@@ -192,3 +192,15 @@ def test_workers_after_parent_ran_parallel_kernels(tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "OK forkserver" in proc.stdout
+
+
+@pytest.mark.slow
+def test_fork_workers_in_a_fresh_process():
+    """The fork start method is skipped above once the suite's process has run OpenMP
+    kernels; run those tests where fork is still safe: a fresh interpreter."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           os.path.abspath(__file__), "-k", "fork] and not forkserver"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "2 passed" in proc.stdout and "skipped" not in proc.stdout, proc.stdout[-500:]
