@@ -21,6 +21,8 @@ copies to or from the host.
 """
 import numpy as np
 
+from .memory import check_fits
+
 from .errors import MXNetError
 
 ALIGN = 64
@@ -118,6 +120,7 @@ class BoundPlan:
 
     def __init__(self, plan, args, grads, aux):
         self.plan = plan
+        self._check_memory(plan)
         self.arena = self._new_arena(max(plan.arena_bytes, 1))
         arrays = []
         for buf in plan.buffers:
@@ -147,6 +150,12 @@ class BoundPlan:
             profile_hook.bound(self)
 
     _check = staticmethod(_check)
+
+    @staticmethod
+    def _check_memory(plan):
+        own = sum(b.nbytes for b in plan.buffers if b.kind not in ("arg", "aux", "grad", "arena"))
+        check_fits(plan.arena_bytes + own, "binding this graph (arena %d B + outputs and "
+                   "head gradients %d B)" % (plan.arena_bytes, own))
 
     @staticmethod
     def _new_arena(nbytes):
@@ -212,6 +221,10 @@ class DeviceBoundPlan(BoundPlan):
         super().__init__(plan, args, grads, aux)
         import weakref
         weakref.finalize(self, self._pool.release, self.arena)
+
+    @staticmethod
+    def _check_memory(plan):
+        """Device memory: the device pool raises when it cannot allocate."""
 
     def _new_arena(self, nbytes):
         return self._pool.acquire(nbytes)
