@@ -458,6 +458,6 @@ def test_a_graph_too_big_for_memory_refuses_to_bind(monkeypatch):
     monkeypatch.setattr(compiler.memory, "available_bytes", lambda: 1 << 20)
     net = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=4096, name="fc")
     with pytest.raises(MXNetError, match=r"binding this graph .* needs 0\.3 GB but only 0\.0 GB"):
-        net.simple_bind(mx.cpu(), data=(16384, 2), grad_req="null")
+        net.simple_bind(mx.cpu(), data=(20000, 2), grad_req="null")
     small = net.simple_bind(mx.cpu(), data=(2, 2), grad_req="null")
     assert small.forward()[0].shape == (2, 4096)
