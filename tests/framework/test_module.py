@@ -153,3 +153,15 @@ def test_bad_input():
         mod.update()
     with pytest.raises(MXNetError, match="fc1_weight changed"):
         mod.forward(mx.io.DataBatch([mx.nd.ones((6, 7))], [mx.nd.ones((6,))]))
+
+
+def test_a_variables_own_init_wins_in_init_params():
+    data = mx.sym.var("data")
+    weight = mx.sym.var("fc_weight", init=mx.init.Constant(3.0))
+    net = mx.sym.FullyConnected(data, weight=weight, num_hidden=2, name="fc")
+    mod = mx.mod.Module(net, label_names=None)
+    mod.bind(data_shapes=[("data", (1, 4))])
+    mod.init_params(initializer=mx.init.Uniform(0.01))
+    args, _ = mod.get_params()
+    np.testing.assert_array_equal(args["fc_weight"].asnumpy(), np.full((2, 4), 3.0))
+    assert np.all(args["fc_bias"].asnumpy() == 0)              # bias rule: zeros
