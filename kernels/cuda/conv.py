@@ -182,12 +182,14 @@ def forward(x, w, out, g, groups=1, bias=None, op="Convolution"):
 
 
 def backward(og, x, w, dx, dw, g, groups=1, db=None, op="_backward_Convolution"):
-    """dx, dw (and db) of forward() from the output gradient og (N, F, *out)."""
+    """dx, dw (and db) of forward() from the output gradient og (N, F, *out); dx or dw None
+    skips that gradient (Deconvolution runs each half on its own)."""
     cuda_ = require()
     N, C, F, K = _check(op, x, w, og.shape, g, groups)
     for name, a, shape in (("ograd", og, None), ("data_grad", dx, x.shape),
                            ("weight_grad", dw, w.shape)):
-        check_array(op, name, a, shape=shape, dtypes=(np.dtype(x.dtype).name,))
+        if a is not None:
+            check_array(op, name, a, shape=shape, dtypes=(np.dtype(x.dtype).name,))
     _, _, D, H, W = _dims5(x.shape)
     P = g[12] * g[13] * g[14]
     cg, fg = C // groups, F // groups
@@ -198,19 +200,21 @@ def backward(og, x, w, dx, dw, g, groups=1, db=None, op="_backward_Convolution")
         return dx, dw
     nb = _chunk(N, C * K, P)
     col = cuda_.device_array(C * K * nb * P, x.dtype)
-    dcol = cuda_.device_array(C * K * nb * P, x.dtype)
     ogt = cuda_.device_array(F * nb * P, x.dtype)
-    xf, dxf, ogf = x.reshape(x.size), dx.reshape(dx.size), og.reshape(og.size)
+    xf, ogf = x.reshape(x.size), og.reshape(og.size)
     for n0 in range(0, N, nb):
         b = min(nb, N - n0)
         chunk_t[grid_for(F * b * P)](ogf, ogt, n0, b, F, P)
-        G.gemm(w, ogt, dcol, cg * K, b * P, fg, ta=True, batch=groups, stride_a=fg * cg * K,
-               stride_b=fg * b * P, stride_c=cg * K * b * P, op=op)
-        col2im[grid_for(b * C * D * H * W)](dcol, dxf, n0, b, C, D, H, W, g)
-        im2col[grid_for(C * K * b * P)](xf, col, n0, b, C, D, H, W, g)
-        G.gemm(ogt, col, dw, fg, cg * K, b * P, tb=True, batch=groups, stride_a=fg * b * P,
-               stride_b=cg * K * b * P, stride_c=fg * cg * K, beta=0.0 if n0 == 0 else 1.0,
-               op=op)
+        if dx is not None:        # col doubles as dcol: the weight half rewrites it below
+            G.gemm(w, ogt, col, cg * K, b * P, fg, ta=True, batch=groups,
+                   stride_a=fg * cg * K, stride_b=fg * b * P, stride_c=cg * K * b * P, op=op)
+            col2im[grid_for(b * C * D * H * W)](col, dx.reshape(dx.size), n0, b, C, D, H, W,
+                                                 g)
+        if dw is not None:
+            im2col[grid_for(C * K * b * P)](xf, col, n0, b, C, D, H, W, g)
+            G.gemm(ogt, col, dw, fg, cg * K, b * P, tb=True, batch=groups,
+                   stride_a=fg * b * P, stride_b=cg * K * b * P, stride_c=fg * cg * K,
+                   beta=0.0 if n0 == 0 else 1.0, op=op)
     return dx, dw
 
 

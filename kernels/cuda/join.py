@@ -161,6 +161,7 @@ def _arg_op(op, attrs, inputs, outputs, octx):
     arg_reduce(op.kind, x, op._axis(attrs, tuple(x.shape)), outputs[0], op=op.name)
 
 
-KERNELS = {"Concat": _concat_op, "_backward_Concat": _concat_backward_op,
+KERNELS = {"Concat": _concat_op, "_rnn_param_concat": _concat_op,  # Concat by another name
+           "_backward_Concat": _concat_backward_op,
            "SliceChannel": _slice_channel_op, "stack": _stack_op, "argmax": _arg_op,
            "argmin": _arg_op, "argmax_channel": _arg_op}

@@ -202,6 +202,7 @@ def family_cases():
               ("sgd_update", {"lr": "0.1"}, [(4,), (4,)], [dt, dt]),
               ("sgd_mom_update", {"lr": "0.1", "momentum": "0.9"}, [(4,)] * 3, [dt] * 3),
               ("adam_update", {"lr": "0.1"}, [(4,)] * 4, [dt] * 4)]
+        c += optimizer_cases(dt) + layout_norm_cases(dt)
         c += [("Reshape", {"shape": "(-1,)"}, [(2, 3)], [dt]), ("zeros_like", {}, [(2, 3)], [dt]),
               ("_full", {"shape": "(2, 3)", "value": "1.5", "dtype": dt}, [], []),
               ("broadcast_to", {"shape": "(2, 3)"}, [(1, 3)], [dt]),
@@ -249,6 +250,96 @@ def family_cases():
           ("slice", {"begin": "(0,)", "end": "(2,)"}, [(3, 5)], ["int32"]),
           ("_backward_MakeLoss", {"normalization": "valid"}, [(3, 2)], ["float16"]),
           ("pick", {"axis": "0"}, [(3, 4), (4,)], ["float16", "int64"])]
+    return c
+
+
+def optimizer_cases(dt):
+    """The optimizer updates of optimizer_more.py (mp_*: float32 master weight and state)."""
+    lr, mom = {"lr": "0.1"}, {"lr": "0.1", "momentum": "0.9"}
+    c = [("nag_mom_update", mom, [(4,)] * 3, [dt] * 3),
+         ("rmsprop_update", lr, [(4,)] * 3, [dt] * 3),
+         ("rmspropalex_update", lr, [(4,)] * 5, [dt] * 5),
+         ("ftrl_update", lr, [(4,)] * 4, [dt] * 4),
+         ("ftml_update", {"lr": "0.1", "t": "2"}, [(4,)] * 5, [dt] * 5),
+         ("signsgd_update", lr, [(4,)] * 2, [dt] * 2),
+         ("signum_update", mom, [(4,)] * 3, [dt] * 3)]
+    for wdt in (dt, "float16") if dt == "float32" else (dt,):
+        c += [("mp_sgd_update", lr, [(4,)] * 3, [wdt, wdt, "float32"]),
+              ("mp_sgd_mom_update", mom, [(4,)] * 4, [wdt, wdt, "float32", "float32"]),
+              ("mp_nag_mom_update", mom, [(4,)] * 4, [wdt, wdt, "float32", "float32"])]
+    return c
+
+
+def layout_norm_cases(dt):
+    """tile / repeat / Pad (remap.py), Instance/Group/L2 norms (norm_rows.py), Deconvolution
+    (deconv.py), topk / sort / argsort (sorting.py), LRN (lrn.py), UpSampling
+    (upsampling.py), the Sequence ops (sequence.py), shape_array / size_array (shape.py),
+    gather_nd / scatter_nd (gather_nd.py), softmax_cross_entropy (loss_sce.py),
+    diag (diag.py), _shuffle (sorting.py), _rnn_param_concat (join.py)."""
+    pw = {"pad_width": "(0, 0, 0, 0, 1, 2, 2, 1)"}
+    c = [("tile", {"reps": "(2, 2)"}, [(2, 3)], [dt]),
+         ("repeat", {"repeats": "2", "axis": "1"}, [(2, 3)], [dt]),
+         ("Pad", dict(pw, mode="constant", constant_value="1.5"), [(1, 2, 3, 3)], [dt]),
+         ("Pad", dict(pw, mode="reflect"), [(1, 2, 3, 3)], [dt]),
+         ("_backward_Pad", dict(pw, mode="edge"), [(1, 2, 6, 6), (1, 2, 3, 3)], [dt, dt]),
+         ("_backward_Pad", dict(pw, mode="constant"), [(1, 2, 6, 6), (1, 2, 3, 3)], [dt, dt]),
+         ("InstanceNorm", {}, [(2, 3, 4), (3,), (3,)], [dt] * 3),
+         ("_backward_InstanceNorm", {}, [(2, 3, 4), (2, 3, 4), (3,), (2, 3), (2, 3)], [dt] * 5),
+         ("GroupNorm", {"num_groups": "2"}, [(2, 4, 3), (2,), (2,)], [dt] * 3),
+         ("_backward_GroupNorm", {"num_groups": "2"},
+          [(2, 4, 3), (2, 4, 3), (2,), (2, 2), (2, 2)], [dt] * 5),
+         ("L2Normalization", {"mode": "channel"}, [(2, 3, 4)], [dt]),
+         ("_backward_L2Normalization", {}, [(2, 3, 4), (2, 3, 4), (2,)], [dt] * 3),
+         ("Deconvolution", {"kernel": "(3, 3)", "num_filter": "2", "no_bias": "False",
+                            "stride": "(2, 2)", "adj": "(1, 1)"},
+          [(2, 3, 3, 3), (3, 2, 3, 3), (2,)], [dt] * 3),
+         ("_backward_Deconvolution", {"kernel": "(3, 3)", "num_filter": "2", "no_bias": "False"},
+          [(2, 2, 5, 5), (2, 3, 3, 3), (3, 2, 3, 3)], [dt] * 3),
+         ("LRN", {"nsize": "3"}, [(2, 5, 2, 3)], [dt]),
+         ("_backward_LRN", {"nsize": "3"}, [(2, 5, 2, 3)] * 3, [dt] * 3),
+         ("UpSampling", {"scale": "2", "sample_type": "nearest", "num_args": "2",
+                         "multi_input_mode": "sum"}, [(2, 2, 2, 2), (2, 2, 4, 4)], [dt] * 2),
+         ("_backward_UpSampling", {"scale": "2", "sample_type": "nearest", "num_args": "2"},
+          [(2, 2, 4, 4), (2, 2, 2, 2)], [dt] * 2),
+         ("UpSampling", {"scale": "2", "sample_type": "bilinear", "num_args": "2",
+                         "num_filter": "2"}, [(1, 2, 3, 3), (2, 1, 4, 4)], [dt] * 2),
+         ("_backward_UpSampling", {"scale": "2", "sample_type": "bilinear", "num_args": "3",
+                                   "num_filter": "2"},
+          [(1, 2, 6, 6), (1, 2, 3, 3), (2, 1, 4, 4)], [dt] * 3),
+         ("SequenceMask", {"use_sequence_length": "True", "axis": "1", "value": "-1"},
+          [(2, 3, 2), (2,)], [dt, "float32"]),
+         ("SequenceMask", {}, [(3, 2)], [dt]),
+         ("SequenceReverse", {"use_sequence_length": "True"}, [(3, 2, 2), (2,)], [dt, "int64"]),
+         ("SequenceLast", {"use_sequence_length": "True"}, [(3, 2, 2), (2,)], [dt, "int32"]),
+         ("_backward_SequenceLast", {"use_sequence_length": "True", "axis": "1"},
+          [(2, 2), (2, 3, 2), (2,)], [dt, dt, dt]),
+         ("size_array", {}, [(2, 3)], [dt]), ("shape_array", {}, [(2, 3)], [dt]),
+         ("gather_nd", {}, [(2, 3, 4), (2, 3)], [dt, "float32"]),
+         ("gather_nd", {}, [(3, 2), (2, 1, 2)], [dt, "int32"]),
+         ("_backward_gather_nd", {"shape": "(3, 4)"}, [(3, 4), (1, 3)], [dt, "int64"]),
+         ("scatter_nd", {"shape": "(2, 3)"}, [(3,), (2, 3)], [dt, "float32"]),
+         ("softmax_cross_entropy", {}, [(3, 4), (3,)], [dt, dt]),
+         ("_backward_softmax_cross_entropy", {}, [(1,), (3, 4), (3,)], [dt] * 3),
+         ("diag", {"k": "1"}, [(3,)], [dt]), ("diag", {"k": "-1", "axis1": "2"}, [(2, 3, 4)], [dt]),
+         ("_backward_diag", {"k": "1"}, [(4, 4), (3,)], [dt, dt]),
+         ("_backward_diag", {}, [(4, 2), (2, 3, 4)], [dt, dt]),
+         ("_shuffle", {}, [(5, 2)], [dt]),
+         ("_rnn_param_concat", {"num_args": "2", "dim": "0"}, [(4,), (3,)], [dt, dt])]
+    c += [("topk", {"k": "2", "ret_typ": "both"}, [(3, 5)], [dt]),
+          ("topk", {"k": "2", "ret_typ": "mask", "axis": "0"}, [(3, 5)], [dt]),
+          ("sort", {"is_ascend": "False"}, [(3, 4)], [dt]),
+          ("argsort", {"axis": "None", "dtype": "int64"}, [(3, 4)], [dt]),
+          ("_backward_topk", {}, [(3, 2), (3, 2), (3, 5)], [dt, "float32", dt])]
+    if dt == "float32":
+        c += [("topk", {"k": "2", "dtype": "uint8"}, [(3, 5)], ["float16"]),
+              ("gather_nd", {}, [(3, 2), (1, 2)], ["float16", "int64"]),
+              ("scatter_nd", {"shape": "(2, 3)"}, [(3,), (2, 3)], ["int32", "int32"]),
+              ("sort", {}, [(3, 4)], ["int32"]),
+              ("argsort", {"dtype": "float16"}, [(3, 4)], ["uint8"]),
+              ("_backward_topk", {}, [(3, 2), (3, 2), (3, 5)], [dt, "int64", dt]),
+              ("tile", {"reps": "(2,)"}, [(3,)], ["float16"]),
+              ("repeat", {"repeats": "2"}, [(2, 3)], ["int32"]),
+              ("Pad", dict(pw, mode="edge"), [(1, 2, 3, 3)], ["float16"])]
     return c
 
 

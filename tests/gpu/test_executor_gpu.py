@@ -157,15 +157,30 @@ def test_gluon_training_step_on_the_gpu_equals_cpu(hybridize, optimizer):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg="array %d" % k)
 
 
-def test_optimizer_without_a_cuda_update_kernel_names_the_op():
-    w = gluon.Parameter("w", shape=(2,))
-    w.initialize(mx.init.One(), ctx=GPU)
-    trainer = gluon.Trainer([w], "rmsprop")
-    with autograd.record():
-        loss = (w.data() * 2).sum()
-    loss.backward()
-    with pytest.raises(MXNetError, match="rmsprop_update: no cuda kernel"):
+def _optimizer_steps(ctx, optimizer, params):
+    w = gluon.Parameter("w", shape=(5,))
+    w.initialize(mx.init.One(), ctx=ctx)
+    w.set_data(mx.nd.array([0.5, -1.0, 2.0, 0.25, -0.75], ctx=ctx))
+    c = mx.nd.array([1.0, -2.0, 0.5, 3.0, -1.5], ctx=ctx)
+    trainer = gluon.Trainer([w], optimizer, dict(params))
+    for _ in range(3):
+        with autograd.record():
+            loss = (w.data() * w.data() * c).sum()
+        loss.backward()
         trainer.step(1)
+    return w.data().asnumpy()
+
+
+@pytest.mark.parametrize("optimizer,params", [
+    ("rmsprop", {"learning_rate": 0.01, "clip_weights": 1.5}),
+    ("rmsprop", {"learning_rate": 0.01, "centered": True}), ("nag", {"momentum": 0.9}),
+    ("signum", {"momentum": 0.9, "wd_lh": 0.01}), ("ftml", {}), ("ftrl", {}),
+    ("sgd", {"momentum": 0.9, "multi_precision": True})])
+def test_optimizer_update_ops_on_the_gpu_equal_cpu(optimizer, params):
+    want = _optimizer_steps(mx.cpu(), optimizer, params)
+    got = _optimizer_steps(GPU, optimizer, params)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(want, [0.5, -1.0, 2.0, 0.25, -0.75])      # the steps did update
 
 
 def test_trainer_states_of_gpu_parameters_save_and_load(tmp_path):

@@ -177,7 +177,20 @@ def test_save_and_load_gpu_arrays(tmp_path):
 
 def test_missing_kernels_raise_naming_the_op():
     x = mx.nd.ones((2, 3), ctx=GPU)
-    with pytest.raises(MXNetError, match="topk: no cuda kernel is implemented yet"):
-        mx.nd.topk(x)
+    with pytest.raises(MXNetError, match="RNN: no cuda kernel is implemented yet"):
+        mx.nd.RNN(mx.nd.ones((2, 1, 3), ctx=GPU), mx.nd.ones((14,), ctx=GPU),
+                  mx.nd.zeros((1, 1, 2), ctx=GPU), state_size=2, num_layers=1, mode="rnn_tanh")
     mx.nd.waitall()
     x.wait_to_read()
+
+
+def test_shuffle_permutes_rows_reproducibly_by_seed():
+    x = np.arange(24, dtype=np.float32).reshape(8, 3)
+    mx.random.seed(5)
+    a = mx.nd.random.shuffle(mx.nd.array(x, ctx=GPU)).asnumpy()
+    again = mx.nd.random.shuffle(mx.nd.array(x, ctx=GPU)).asnumpy()
+    mx.random.seed(5)
+    b = mx.nd.random.shuffle(mx.nd.array(x, ctx=GPU)).asnumpy()
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a[np.argsort(a[:, 0])], x)      # whole rows, each once
+    assert not np.array_equal(a, x) and not np.array_equal(a, again)

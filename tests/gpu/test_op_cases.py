@@ -23,7 +23,7 @@ MAX_ELEMENTS = 600 if SIMULATOR else 10 ** 6
 # random draws differ from the CPU generator's by design (Philox): tests/gpu/test_philox.py,
 # test_ndarray_gpu.py and test_ops_contexts.py check them against the host Philox oracle
 RANDOM = {"Dropout", "LeakyReLU-rrelu_train", "_random_uniform", "_random_normal",
-          "_random_randint"}
+          "_random_randint", "_shuffle"}
 # float -> integer conversions out of range (C leaves them undefined; the simulator's NumPy
 # scalars raise instead of wrapping)
 SIM_INT_OVERFLOW = {"_hypot_scalar-int_neg-uint8", "_power_scalar-int-uint8",
@@ -33,7 +33,13 @@ SIM_INT_OVERFLOW = {"_hypot_scalar-int_neg-uint8", "_power_scalar-int-uint8",
 FLOAT16_FAMILIES = {"dot", "_backward_dot", "batch_dot", "FullyConnected", "Convolution",
                     "_backward_Convolution", "Pooling", "_backward_Pooling", "BatchNorm",
                     "_backward_BatchNorm", "LayerNorm", "_backward_LayerNorm", "sgd_update",
-                    "sgd_mom_update", "adam_update", "LeakyReLU-rrelu_train",
+                    "sgd_mom_update", "adam_update", "nag_mom_update", "rmsprop_update",
+                    "rmspropalex_update", "signsgd_update", "InstanceNorm",
+                    "_backward_InstanceNorm", "GroupNorm", "_backward_GroupNorm",
+                    "L2Normalization", "_backward_L2Normalization", "Deconvolution",
+                    "_backward_Deconvolution", "LRN", "_backward_LRN", "UpSampling",
+                    "_backward_UpSampling", "softmax_cross_entropy",
+                    "_backward_softmax_cross_entropy", "LeakyReLU-rrelu_train",
                     "_backward_SoftmaxOutput"}
 INT_GEMM = {"dot", "batch_dot", "FullyConnected"}
 
@@ -84,8 +90,11 @@ def test_unsupported_dtype_raises(case, dtype):
 
 def test_most_registered_ops_have_a_cuda_kernel():
     covered = [n for n, how in COVERAGE.items() if how]
-    assert len(covered) >= 215, len(covered)
+    assert len(covered) >= 290, len(covered)
     for name in ("sum", "softmax", "dot", "Convolution", "Pooling", "BatchNorm", "LayerNorm",
                  "Dropout", "Embedding", "take", "one_hot", "sgd_update", "adam_update",
-                 "relu", "broadcast_add", "transpose"):
+                 "relu", "broadcast_add", "transpose", "rmsprop_update", "mp_nag_mom_update",
+                 "tile", "Pad", "InstanceNorm", "GroupNorm", "L2Normalization", "Deconvolution",
+                 "topk", "sort", "argsort", "UpSampling", "LRN", "gather_nd",
+                 "softmax_cross_entropy", "SequenceMask"):
         assert COVERAGE[name], name
