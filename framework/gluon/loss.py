@@ -54,7 +54,7 @@ class Loss(HybridBlock):
             name=self.__class__.__name__, **self.__dict__)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
-        raise NotImplementedError
+        raise NotImplementedError("%s.hybrid_forward is abstract: a subclass must define it" % type(self).__name__)
 
 
 class L2Loss(Loss):

@@ -15,10 +15,10 @@ class Dataset:
     """
 
     def __getitem__(self, idx):
-        raise NotImplementedError
+        raise NotImplementedError("%s.__getitem__ is abstract: a subclass must define it" % type(self).__name__)
 
     def __len__(self):
-        raise NotImplementedError
+        raise NotImplementedError("%s.__len__ is abstract: a subclass must define it" % type(self).__name__)
 
     def filter(self, fn):
         """A dataset of the samples for which `fn(sample)` is true."""

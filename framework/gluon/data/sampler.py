@@ -12,10 +12,10 @@ class Sampler:
     """Base class for samplers: subclasses define `__iter__` and `__len__`."""
 
     def __iter__(self):
-        raise NotImplementedError
+        raise NotImplementedError("%s.__iter__ is abstract: a subclass must define it" % type(self).__name__)
 
     def __len__(self):
-        raise NotImplementedError
+        raise NotImplementedError("%s.__len__ is abstract: a subclass must define it" % type(self).__name__)
 
 
 def _check_length(who, length):

@@ -189,7 +189,7 @@ class HybridRecurrentCell(RecurrentCell, HybridBlock):
         super(HybridRecurrentCell, self).__init__(prefix=prefix, params=params)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
-        raise NotImplementedError
+        raise NotImplementedError("%s.hybrid_forward is abstract: a subclass must define it" % type(self).__name__)
 
 
 class _GatedCell(HybridRecurrentCell):

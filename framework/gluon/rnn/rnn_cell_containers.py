@@ -83,7 +83,7 @@ class SequentialRNNCell(_StackMixin, RecurrentCell):
         super(SequentialRNNCell, self).__init__(prefix=prefix, params=params)
 
     def hybrid_forward(self, *args, **kwargs):
-        raise NotImplementedError
+        raise NotImplementedError("%s.hybrid_forward is abstract: a subclass must define it" % type(self).__name__)
 
 
 class HybridSequentialRNNCell(_StackMixin, HybridRecurrentCell):
@@ -159,7 +159,7 @@ class ModifierCell(HybridRecurrentCell):
         return begin
 
     def hybrid_forward(self, F, inputs, states):
-        raise NotImplementedError
+        raise NotImplementedError("%s.hybrid_forward is abstract: a subclass must define it" % type(self).__name__)
 
     def __repr__(self):
         return "{name}({base_cell})".format(name=self.__class__.__name__,

@@ -52,7 +52,7 @@ class _DownloadedDataset(Dataset):
         return len(self._label)
 
     def _get_data(self):
-        raise NotImplementedError
+        raise NotImplementedError("%s._get_data is abstract: a subclass must define it" % type(self).__name__)
 
     def _missing(self, names, extra='', where=None):
         cls = type(self).__name__

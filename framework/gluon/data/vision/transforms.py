@@ -55,7 +55,7 @@ class _ImageHybridBlock(HybridBlock):
                          % type(self).__name__)
 
     def _apply(self, data):
-        raise NotImplementedError
+        raise NotImplementedError("%s._apply is abstract: a subclass must define it" % type(self).__name__)
 
     def __repr__(self):
         return self.__class__.__name__ + '(\n\n)'
