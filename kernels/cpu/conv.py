@@ -27,6 +27,9 @@ import threading
 import numpy as np
 from numba import njit
 
+from . import threads
+from .linalg import gemm
+
 CHUNK_BYTES = 1 << 21       # im2col bytes per chunk that pick_chunk aims for
 WORKSPACE_MAX = 1 << 26     # scratch buffers up to this size are kept for the next call
 WINOGRAD_MIN_CHANNELS = 16  # 3x3 stride-1 convolutions with this many channels: Winograd
@@ -216,6 +219,33 @@ def unchunk(tmp, out, bias):
                 of[np.uint64(dst + p)] = tf[np.uint64(src + p)] + bv
 
 
+def _plan(n, rows, p, itemsize, chunk):
+    """Balanced sample ranges: `chunk` (or pick_chunk's) samples at most, and at least as
+    many ranges as threads when there are that many samples, so that every thread gets work."""
+    size = chunk or pick_chunk(n, rows, p, itemsize)
+    if chunk is None:
+        size = min(size, -(-n // threads.num_threads()))
+    return _chunks(n, size)
+
+
+def _gemm(a, b, out, in_task):
+    """One GEMM of a chunk: single-threaded inside a pool task, else split over the pool."""
+    if in_task:
+        np.matmul(a, b, out=out)
+    else:
+        gemm(a, b, out)
+
+
+def _run_chunks(count, task):
+    """task(i, in_task) for every chunk: one pool task each when there are enough chunks for
+    the threads, else one after the other with their GEMMs split over the pool."""
+    if count >= threads.num_threads():
+        threads.parallel_for(count, lambda i: task(i, True))
+    else:
+        for i in range(count):
+            task(i, False)
+
+
 def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
     """out[n] = W @ im2col(x[n]) per group (+ bias[f], added while the chunk is hot)."""
     N, C = x.shape[:2]
@@ -229,26 +259,27 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
         _wino.conv_forward(x.reshape(N, C, H, W), w.reshape(F, C, 3, 3),
                            out.reshape(N, F, g[13], g[14]), g[7], g[8], bias)
         return
-    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, x.itemsize))
+    ranges, size = _plan(N, rows, P, x.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
-    col = None if pointwise else scratch("col", rows * size * P, x.dtype)
-    tmp = scratch("tmp", F * size * P, x.dtype) if size > 1 else None
     zeros = np.zeros(F, x.dtype) if bias is None and size > 1 else None
-    for n0, n1 in ranges:
+
+    def task(i, in_task):
+        n0, n1 = ranges[i]
         B = n1 - n0
         if pointwise:
             cols = x[n0].reshape(C, P)
         else:
-            cols = _mat(col, rows, B * P)
+            cols = _mat(scratch("col", rows * size * P, x.dtype), rows, B * P)
             im2col(x[n0:n1], cols, g)
-        target = out[n0] if B == 1 else _mat(tmp, F, B * P)
+        target = out[n0] if B == 1 else _mat(scratch("tmp", F * size * P, x.dtype), F, B * P)
         for grp in range(groups):
-            np.matmul(w[grp * fg:(grp + 1) * fg], cols[grp * ckg:(grp + 1) * ckg],
-                      out=target[grp * fg:(grp + 1) * fg])
+            _gemm(w[grp * fg:(grp + 1) * fg], cols[grp * ckg:(grp + 1) * ckg],
+                  target[grp * fg:(grp + 1) * fg], in_task)
         if B > 1:
             unchunk(target, out[n0:n1], zeros if bias is None else bias)
         elif bias is not None:
             target += bias[:, None]
+    _run_chunks(len(ranges), task)
 
 
 def conv_backward_data(og, w, dx, g, groups, chunk=None):
@@ -262,24 +293,45 @@ def conv_backward_data(og, w, dx, g, groups, chunk=None):
     if chunk is None and _winograd_data(dx.shape, F, g, groups):
         _wino_data(og, w, dx, g)
         return
-    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, dx.itemsize))
+    ranges, size = _plan(N, rows, P, dx.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
-    dcol = None if pointwise else scratch("dcol", rows * size * P, dx.dtype)
-    ogt = scratch("ogt", F * size * P, dx.dtype) if size > 1 else None
-    for n0, n1 in ranges:
+
+    def task(i, in_task):
+        n0, n1 = ranges[i]
+        ogt = scratch("ogt", F * size * P, dx.dtype) if size > 1 else None
         src = _transposed(og, n0, n1, ogt)
-        cols = dx[n0].reshape(C, P) if pointwise else _mat(dcol, rows, (n1 - n0) * P)
+        if pointwise:
+            cols = dx[n0].reshape(C, P)
+        else:
+            cols = _mat(scratch("dcol", rows * size * P, dx.dtype), rows, (n1 - n0) * P)
         for grp in range(groups):
-            np.matmul(w[grp * fg:(grp + 1) * fg].T, src[grp * fg:(grp + 1) * fg],
-                      out=cols[grp * ckg:(grp + 1) * ckg])
+            _gemm(w[grp * fg:(grp + 1) * fg].T, src[grp * fg:(grp + 1) * fg],
+                  cols[grp * ckg:(grp + 1) * ckg], in_task)
         if not pointwise:
             dx[n0:n1] = 0
             col2im(cols, dx[n0:n1], g)
+    _run_chunks(len(ranges), task)
 
 
 def conv_backward_weight(og, x, dw, g, groups, chunk=None):
     """dw = sum over n of og[n] @ im2col(x[n])^T per group."""
     conv_backward(og, x, None, None, dw, g, groups, chunk)
+
+
+def partial_sums(target, count, slot):
+    """[target] + count - 1 scratch arrays shaped like it (the caller's): per-group partial
+    sums that are added to target in a fixed order, so results do not depend on which
+    thread ran which chunk."""
+    return [target] + [scratch("%s%d" % (slot, i), target.size, target.dtype).reshape(target.shape)
+                       for i in range(1, count)]
+
+
+def accumulation_groups(ranges, nbytes):
+    """Contiguous groups of chunk indices, one partial sum each: as many as threads (x2 for
+    balance), fewer when the partial sums would pass WORKSPACE_MAX."""
+    n = threads.num_threads()
+    count = max(1, min(len(ranges), 2 * n if n > 1 else 1, WORKSPACE_MAX // max(nbytes, 1)))
+    return [list(range(a, b)) for a, b in threads.blocks(len(ranges), count)]
 
 
 def conv_backward(og, x, w, dx, dw, g, groups, chunk=None):
@@ -299,33 +351,42 @@ def conv_backward(og, x, w, dx, dw, g, groups, chunk=None):
         if dx is not None:
             _wino_data(og, w, dx, g)
         return
-    ranges, size = _chunks(N, chunk or pick_chunk(N, rows, P, x.itemsize))
+    ranges, size = _plan(N, rows, P, x.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
-    col = None if pointwise else scratch("col", rows * size * P, x.dtype)
-    dcol = None if pointwise or dx is None else scratch("dcol", rows * size * P, x.dtype)
-    ogt = scratch("ogt", F * size * P, x.dtype) if size > 1 else None
-    part = scratch("part", dw.size, dw.dtype).reshape(dw.shape) if len(ranges) > 1 else None
-    for i, (n0, n1) in enumerate(ranges):
+    grouped = accumulation_groups(ranges, dw.nbytes)
+    sums = partial_sums(dw, len(grouped), "dwsum")
+
+    def chunk_task(i, target, first, in_task):
+        n0, n1 = ranges[i]
         B = n1 - n0
         if pointwise:
             cols = x[n0].reshape(C, P)
             dcols = None if dx is None else dx[n0].reshape(C, P)
         else:
-            cols = _mat(col, rows, B * P)
+            cols = _mat(scratch("col", rows * size * P, x.dtype), rows, B * P)
             im2col(x[n0:n1], cols, g)
-            dcols = None if dx is None else _mat(dcol, rows, B * P)
+            dcols = None if dx is None else _mat(scratch("dcol", rows * size * P, x.dtype),
+                                                 rows, B * P)
+        ogt = scratch("ogt", F * size * P, x.dtype) if size > 1 else None
         src = _transposed(og, n0, n1, ogt)
-        target = dw if i == 0 else part
+        part = target if first else scratch("part", dw.size, dw.dtype).reshape(dw.shape)
         for grp in range(groups):
             fs, cs = slice(grp * fg, (grp + 1) * fg), slice(grp * ckg, (grp + 1) * ckg)
-            np.matmul(src[fs], cols[cs].T, out=target[fs])
+            _gemm(src[fs], cols[cs].T, part[fs], in_task)
             if dx is not None:
-                np.matmul(w[fs].T, src[fs], out=dcols[cs])
-        if i > 0:
-            dw += part
+                _gemm(w[fs].T, src[fs], dcols[cs], in_task)
+        if not first:
+            target += part
         if dx is not None and not pointwise:
             dx[n0:n1] = 0
             col2im(dcols, dx[n0:n1], g)
+
+    def group_task(k, in_task):
+        for j, i in enumerate(grouped[k]):
+            chunk_task(i, sums[k], j == 0, in_task)
+    _run_chunks(len(grouped), group_task)
+    for extra in sums[1:]:
+        dw += extra
 
 
 def _winograd(x_shape, F, g, groups):

@@ -3,9 +3,16 @@
 Every GEMM is NumPy's BLAS called from Python (`np.matmul(..., out=...)`) on 2-D views of
 the C-contiguous operands: reshapes and transposes are views, so no operand is copied and
 results land directly in the preallocated outputs.  float16 operands are multiplied in
-float32 and stored back (NumPy has no float16 BLAS).
+float32 and stored back (NumPy has no float16 BLAS).  BLAS runs single-threaded; a GEMM of
+at least SPLIT_FLOPS is split into column (or row) blocks and batch entries that the
+threads of kernels/cpu/threads.py take one at a time (see there why).
 """
 import numpy as np
+
+from . import threads
+
+SPLIT_FLOPS = 1 << 23       # smaller GEMMs run on one thread (a pool hand-off costs ~20 us)
+MIN_BLOCK = 32              # columns (or rows) per block at least
 
 
 def _prod(dims):
@@ -39,7 +46,53 @@ def matmul_into(a, b, out):
         if a.shape[-1] == 0:
             out.fill(0)
         else:
-            np.matmul(a, b, out=out)
+            gemm(a, b, out)
+
+
+def _batch_entry(x, idx, nbatch):
+    """x's 2-D matrix for batch index idx of the output (NumPy broadcasting of the batch)."""
+    lead = x.ndim - 2
+    pick = tuple(0 if x.shape[d] == 1 else idx[nbatch - lead + d] for d in range(lead))
+    return x[pick] if lead else x
+
+
+def gemm_pieces(a, b, out, parts):
+    """2-D (a, b, out) pieces of out = a @ b: batch entries, then column blocks (row blocks
+    when out is narrow) until there are about `parts` pieces."""
+    nbatch = out.ndim - 2
+    if nbatch:
+        pieces = [(_batch_entry(a, i, nbatch), _batch_entry(b, i, nbatch), out[i])
+                  for i in np.ndindex(out.shape[:-2])]
+    else:
+        pieces = [(a, b, out)]
+    split = -(-parts // len(pieces))
+    if split <= 1:
+        return pieces
+    rows, cols = out.shape[-2:]
+    result = []
+    for pa, pb, po in pieces:
+        if cols >= rows or rows < 2 * MIN_BLOCK:
+            result += [(pa, pb[:, j0:j1], po[:, j0:j1])
+                       for j0, j1 in threads.blocks(cols, min(split, cols // MIN_BLOCK or 1), 16)]
+        else:
+            result += [(pa[i0:i1], pb, po[i0:i1])
+                       for i0, i1 in threads.blocks(rows, min(split, rows // MIN_BLOCK), 8)]
+    return result
+
+
+def gemm(a, b, out):
+    """np.matmul(a, b, out=out) on single-threaded BLAS, split over the pool when large."""
+    n = threads.num_threads()
+    if n > 1 and 2 * out.size * a.shape[-1] >= SPLIT_FLOPS:
+        pieces = gemm_pieces(a, b, out, 2 * n)
+        if len(pieces) > 1:
+            threads.parallel_for(len(pieces), lambda i: np.matmul(*pieces[i][:2], out=pieces[i][2]))
+            return
+    old = threads.blas_single()
+    try:
+        np.matmul(a, b, out=out)
+    finally:
+        threads.blas_restore(old)
 
 
 def dot(lhs, rhs, out, transpose_a, transpose_b):

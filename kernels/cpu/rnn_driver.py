@@ -7,51 +7,24 @@ and one (N, G*H) x (G*H, R) GEMM per step, then forms every weight gradient with
 over all steps (T*N rows) and the input gradient with one more.  Arrays are float32 or
 float64 and C-contiguous; the caller widens float16.
 """
-import ctypes
-
 import numpy as np
 
 from . import rnn as K
-
-_BLAS = []
-
-
-def _blas_threads_api():
-    """(get, set) of the OpenBLAS NumPy loaded, or None (another BLAS, or not Linux)."""
-    if not _BLAS:
-        api = None
-        try:
-            with open("/proc/self/maps") as f:
-                paths = sorted({line.split()[-1] for line in f if "openblas" in line.lower()})
-            for path in paths:
-                lib = ctypes.CDLL(path)
-                for suffix in ("scipy_openblas_%s_num_threads64_", "openblas_%s_num_threads64_",
-                               "openblas_%s_num_threads"):
-                    if hasattr(lib, suffix % "get") and hasattr(lib, suffix % "set"):
-                        api = (getattr(lib, suffix % "get"), getattr(lib, suffix % "set"))
-                        break
-                if api:
-                    break
-        except OSError:
-            api = None
-        _BLAS.append(api)
-    return _BLAS[0]
+from . import threads
+from .linalg import gemm
 
 
 class _SerialBlas:
     """BLAS on one thread for the per-step (N, R) x (R, G*H) products: threaded OpenBLAS
     gained nothing on them and, with the 2 cores shared, stalled whole steps (median LSTM
-    step 10x slower than single-threaded).  The big all-steps GEMMs keep their threads."""
+    step 10x slower than single-threaded).  The big all-steps GEMMs are split over the
+    pool of kernels/cpu/threads.py (linalg.gemm)."""
 
     def __enter__(self):
-        api = _blas_threads_api()
-        self.saved = api[0]() if api else 1
-        if self.saved > 1:
-            api[1](1)
+        self.saved = threads.blas_single()
 
     def __exit__(self, *exc):
-        if self.saved > 1:
-            _blas_threads_api()[1](self.saved)
+        threads.blas_restore(self.saved)
 
 
 class Clip:
@@ -97,7 +70,7 @@ def forward(lay, x, params, hx, cx, lengths, y, hy, cy, reserve, use_masks, clip
                 if pre_tmp is None:
                     pre_tmp = np.empty((T, N, H), dt)
                 gates, cells = pre_tmp, None
-            np.matmul(X, Wx.T, out=gates.reshape(T * N, GH))
+            gemm(X, Wx.T, gates.reshape(T * N, GH))
             bsum = bx + bh
             h_state = hx[i].copy()
             c_state = cx[i].copy() if cx is not None else None
@@ -172,9 +145,11 @@ def backward(lay, x, params, hx, cx, lengths, y, reserve, dy, dhy, dcy, dx, dpar
                 dcx[i] = dc_carry
             _weight_grads(lay, dparams, l, d, X, dpre2, dhh2, hprev2, dr, hraw)
             if d == 0:
-                np.matmul(dpre2, Wx, out=dx_l.reshape(T * N, -1))
+                gemm(dpre2, Wx, dx_l.reshape(T * N, -1))
             else:
-                dx_l += np.matmul(dpre2, Wx).reshape(dx_l.shape)
+                both = np.empty((T * N, Wx.shape[1]), dx_l.dtype)
+                gemm(dpre2, Wx, both)
+                dx_l += both.reshape(dx_l.shape)
         if l > 0:
             dy_cur = dx_l * lay.view(reserve, lay.masks[l - 1]) if use_masks else dx_l
 
@@ -225,11 +200,10 @@ def _backward_steps(st, Wh):
 
 def _weight_grads(lay, dparams, l, d, X, dpre2, dhh2, hprev2, dr, hraw):
     """All steps at once: dW_i2h = dpre^T X, dW_h2h = dhh^T h_prev, biases = column sums."""
-    np.matmul(dpre2.T, X, out=lay.weight(dparams, l, d, "i2h"))
-    np.matmul(dhh2.T, hprev2, out=lay.weight(dparams, l, d, "h2h"))
+    gemm(dpre2.T, X, lay.weight(dparams, l, d, "i2h"))
+    gemm(dhh2.T, hprev2, lay.weight(dparams, l, d, "h2h"))
     np.sum(dpre2, axis=0, out=lay.bias(dparams, l, d, "i2h"))
     np.sum(dhh2, axis=0, out=lay.bias(dparams, l, d, "h2h"))
     if lay.P is not None:
         T, N = lay.T, lay.N
-        np.matmul(dr.reshape(T * N, -1).T, hraw.reshape(T * N, -1),
-                  out=lay.weight(dparams, l, d, "h2r"))
+        gemm(dr.reshape(T * N, -1).T, hraw.reshape(T * N, -1), lay.weight(dparams, l, d, "h2r"))

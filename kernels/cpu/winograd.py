@@ -3,21 +3,28 @@
 out = A^T [ (G g G^T) . (B^T d B) ] A over 4x4 input tiles giving 2x2 output tiles: the GEMM
 work is 16 (F x C) @ (C x tiles) products, 2.25x fewer flops than im2col's (F x 9C) @
 (9C x P).  The input and output transforms are Numba kernels (compiled per dtype only; the
-geometry is runtime), the 16 GEMMs one batched np.matmul per chunk of samples.  The weight
-transform is a small Numba loop per call.  The data gradient of such a convolution is the same
+geometry is runtime), the 16 GEMMs one batched matmul per chunk of samples.  The weight
+transform is a Numba loop per call.  The data gradient of such a convolution is the same
 convolution of the output gradient with the flipped, transposed kernel and pad 2 - pad,
 so conv_backward_data uses it too (pad <= 2).  The weight gradient is the adjoint of the
 forward in the transformed domain: G^T [sum over tiles (A og A^T) . (B^T d B)] G, 16
 (F x tiles) @ (tiles x C) GEMMs.  Transformed planes are written 16 streams at a time; their
-stride is padded (_plane) to keep the streams out of the same L1 sets.  The transforms stay
-serial: `prange` versions measured no faster on the shared 2 cores.
+stride is padded (_plane) to keep the streams out of the same L1 sets.
+
+Threads (kernels/cpu/threads.py): with at least as many chunks of samples as threads, each
+chunk is one pool task (transforms and GEMMs single-threaded in it); with fewer, every stage
+of a chunk is split over the pool (channel / filter blocks, GEMM column blocks).  Weight
+gradients sum the chunks in contiguous groups, one partial sum each, added in a fixed order.
 """
 import numpy as np
 from numba import njit
 
+from . import threads
 from .conv import scratch
+from .linalg import gemm
 
 CHUNK_BYTES = 1 << 22       # transformed-input bytes per chunk of samples
+WORKSPACE_MAX = 1 << 26     # partial weight-gradient sums kept in scratch up to this size
 
 _G = np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
 
@@ -30,37 +37,52 @@ def applicable(x_shape, g, groups, min_channels):
             and x_shape[2] == 1 and x_shape[1] >= min_channels)
 
 
-@njit(cache=True, nogil=True, error_model='numpy')
-def _weight_tf(w, g, u):
-    """u[i*4+j, f, c] = sum_ab g[i,a] w[f,c,a,b] g[j,b] for w (F, C, 3, 3)."""
-    F, C = w.shape[0], w.shape[1]
-    t = np.empty((4, 3), u.dtype)
-    for f in range(F):
-        for c in range(C):
-            for i in range(4):
-                for b in range(3):
-                    t[i, b] = g[i, 0] * w[f, c, 0, b] + g[i, 1] * w[f, c, 1, b] \
-                        + g[i, 2] * w[f, c, 2, b]
-            for i in range(4):
-                for j in range(4):
-                    u[i * 4 + j, f, c] = t[i, 0] * g[j, 0] + t[i, 1] * g[j, 1] + t[i, 2] * g[j, 2]
+@njit(cache=True, nogil=True, error_model='numpy', inline='always')
+def _g_rows(x0, x1, x2, h):
+    """G [x0, x1, x2]^T, G = [[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]]."""
+    return x0, h * (x0 + x1 + x2), h * (x0 - x1 + x2), x2
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _weight_tf_inverse(acc, g, d):
-    """d[f, c, a, b] = sum_rs g[r,a] acc[r*4+s, f, c] g[s,b]."""
-    F, C = d.shape[0], d.shape[1]
-    t = np.empty((3, 4), acc.dtype)
-    for f in range(F):
+def _weight_tf(w, u, f0, f1):
+    """u[i*4+j, f, c] = (G w[f, c] G^T)[i, j] for f in [f0, f1), w (F, C, 3, 3)."""
+    C = w.shape[1]
+    h = u.dtype.type(0.5)
+    for f in range(f0, f1):
         for c in range(C):
-            for a in range(3):
-                for s_ in range(4):
-                    t[a, s_] = (g[0, a] * acc[s_, f, c] + g[1, a] * acc[4 + s_, f, c]
-                                + g[2, a] * acc[8 + s_, f, c] + g[3, a] * acc[12 + s_, f, c])
-            for a in range(3):
-                for b in range(3):
-                    d[f, c, a, b] = (t[a, 0] * g[0, b] + t[a, 1] * g[1, b] + t[a, 2] * g[2, b]
-                                     + t[a, 3] * g[3, b])
+            a0, a1, a2, a3 = _g_rows(w[f, c, 0, 0], w[f, c, 1, 0], w[f, c, 2, 0], h)
+            b0, b1, b2, b3 = _g_rows(w[f, c, 0, 1], w[f, c, 1, 1], w[f, c, 2, 1], h)
+            c0, c1, c2, c3 = _g_rows(w[f, c, 0, 2], w[f, c, 1, 2], w[f, c, 2, 2], h)
+            r = _g_rows(a0, b0, c0, h)
+            u[0, f, c], u[1, f, c], u[2, f, c], u[3, f, c] = r[0], r[1], r[2], r[3]
+            r = _g_rows(a1, b1, c1, h)
+            u[4, f, c], u[5, f, c], u[6, f, c], u[7, f, c] = r[0], r[1], r[2], r[3]
+            r = _g_rows(a2, b2, c2, h)
+            u[8, f, c], u[9, f, c], u[10, f, c], u[11, f, c] = r[0], r[1], r[2], r[3]
+            r = _g_rows(a3, b3, c3, h)
+            u[12, f, c], u[13, f, c], u[14, f, c], u[15, f, c] = r[0], r[1], r[2], r[3]
+
+
+@njit(cache=True, nogil=True, error_model='numpy', inline='always')
+def _gt_rows(x0, x1, x2, x3, h):
+    """G^T [x0, x1, x2, x3]^T (the order of operations of the 4-term dot products)."""
+    return x0 + h * x1 + h * x2, h * x1 - h * x2, h * x1 + h * x2 + x3
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _weight_tf_inverse(acc, d, f0, f1):
+    """d[f, c] = G^T acc[:, f, c] G (acc viewed as 4x4) for f in [f0, f1)."""
+    C = d.shape[1]
+    h = acc.dtype.type(0.5)
+    for f in range(f0, f1):
+        for c in range(C):
+            r0 = _gt_rows(acc[0, f, c], acc[4, f, c], acc[8, f, c], acc[12, f, c], h)
+            r1 = _gt_rows(acc[1, f, c], acc[5, f, c], acc[9, f, c], acc[13, f, c], h)
+            r2 = _gt_rows(acc[2, f, c], acc[6, f, c], acc[10, f, c], acc[14, f, c], h)
+            r3 = _gt_rows(acc[3, f, c], acc[7, f, c], acc[11, f, c], acc[15, f, c], h)
+            for i in range(3):
+                e = _gt_rows(r0[i], r1[i], r2[i], r3[i], h)
+                d[f, c, i, 0], d[f, c, i, 1], d[f, c, i, 2] = e[0], e[1], e[2]
 
 
 def _work_dtype(dtype):
@@ -68,30 +90,35 @@ def _work_dtype(dtype):
 
 
 def transform_weight(w):
-    """(F, C, 3, 3) -> U (16, F, C): G w G^T (a Numba loop: G's entries are 0, +-0.5, 1, so
-    float32 loses nothing)."""
+    """(F, C, 3, 3) -> U (16, F, C): G w G^T (a Numba loop over blocks of filters on the
+    pool: G's entries are 0, +-0.5, 1, so float32 loses nothing).  U is the calling
+    thread's scratch: valid until its next transform_weight."""
     dt = _work_dtype(w.dtype)
-    u = np.empty((16, w.shape[0], w.shape[1]), dt)
-    _weight_tf(np.ascontiguousarray(w, dtype=dt), _G.astype(dt), u)
+    F, C = w.shape[:2]
+    plane = _plane(F * C)       # padded: 16 planes a multiple of 4 KB apart thrash L1
+    u = scratch("wino_u", 16 * plane, dt).reshape(16, plane)[:, :F * C].reshape(16, F, C)
+    wc = np.ascontiguousarray(w, dtype=dt)
+    parts = threads.blocks(w.shape[0], 4 * threads.num_threads() if w.size >= 1 << 16 else 1)
+    threads.parallel_for(len(parts), lambda i: _weight_tf(wc, u, *parts[i]))
     return u if u.dtype == w.dtype else u.astype(w.dtype)
 
 
-def inverse_transform_weight(acc, F, C):
-    """(16, F, C) -> (F, C, 3, 3): G^T acc G, the weight gradient's way back."""
-    d = np.empty((F, C, 3, 3), acc.dtype)
-    _weight_tf_inverse(np.ascontiguousarray(acc), _G.astype(acc.dtype), d)
-    return d
+def inverse_transform_weight(acc, d):
+    """d (F, C, 3, 3) = G^T acc G for acc (16, F, C): the weight gradient's way back."""
+    parts = threads.blocks(d.shape[0], 4 * threads.num_threads() if d.size >= 1 << 16 else 1)
+    threads.parallel_for(len(parts), lambda i: _weight_tf_inverse(acc, d, *parts[i]))
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def pad_input(x, xp, ph, pw):
-    """xp (B, C, HP, WP) = x placed at (ph, pw), zero elsewhere (every element written).
+def pad_input(x, xp, ph, pw, c0, c1):
+    """xp (B, C, HP, WP) = x placed at (ph, pw), zero elsewhere, for channels [c0, c1).
     Requires 0 <= ph, pw; input beyond HP x WP is left out."""
     B, C, H, W = x.shape
     HP, WP = xp.shape[2], xp.shape[3]
     xf = x.reshape(x.size)
     pf = xp.reshape(xp.size)
-    for nc in range(B * C):
+    for nc0 in range(B * (c1 - c0)):
+        nc = nc0 // (c1 - c0) * C + c0 + nc0 % (c1 - c0)
         for r in range(HP):
             dst = (nc * HP + r) * WP
             i = r - ph
@@ -109,8 +136,8 @@ def pad_input(x, xp, ph, pw):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_input(xp, vf, plane, th, tw):
-    """vf[(r, s) * plane + c * T + (n, i, j)] = (B^T d B)[r, s],
+def transform_input(xp, vf, plane, th, tw, c0, c1):
+    """vf[(r, s) * plane + c * T + (n, i, j)] = (B^T d B)[r, s] for c in [c0, c1),
     d = xp[n, c, 2i : 2i+4, 2j : 2j+4] (vf flat, planes `plane` elements apart).
 
     Per tile row: B^T on 4 whole input rows (contiguous, vectorizes), then B on the columns."""
@@ -120,7 +147,7 @@ def transform_input(xp, vf, plane, th, tw):
     R = np.empty(4 * WP, xp.dtype)
     p = np.uint64(plane)
     for n in range(B):
-        for c in range(C):
+        for c in range(c0, c1):
             for i in range(th):
                 r0 = ((n * C + c) * HP + 2 * i) * WP
                 r1, r2, r3 = r0 + WP, r0 + 2 * WP, r0 + 3 * WP
@@ -151,14 +178,14 @@ def transform_input(xp, vf, plane, th, tw):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_output(mf, plane, out, bias, th, tw):
-    """out[n, f, 2i + (0, 1), 2j + (0, 1)] = (A^T m A) + bias[f]; out is (B, F, 2th, 2tw),
-    m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
+def transform_output(mf, plane, out, bias, th, tw, f0, f1):
+    """out[n, f, 2i + (0, 1), 2j + (0, 1)] = (A^T m A) + bias[f] for f in [f0, f1);
+    out is (B, F, 2th, 2tw), m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
     B, F, OH, OW = out.shape
     T = B * th * tw
     of = out.reshape(out.size)
     for n in range(B):
-        for f in range(F):
+        for f in range(f0, f1):
             bv = bias[f]
             for i in range(th):
                 base = f * T + (n * th + i) * tw
@@ -183,15 +210,15 @@ def transform_output(mf, plane, out, bias, th, tw):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_ograd(y, mf, plane, th, tw):
+def transform_ograd(y, mf, plane, th, tw, f0, f1):
     """mf[(r, s) * plane + f * T + (n, i, j)] = (A y A^T)[r, s], y = the 2x2 tile (i, j) of
-    y[n, f] (B, F, 2th, 2tw): the adjoint of transform_output."""
+    y[n, f] (B, F, 2th, 2tw), f in [f0, f1): the adjoint of transform_output."""
     B, F, YH, YW = y.shape
     T = B * th * tw
     yf = y.reshape(y.size)
     p = np.uint64(plane)
     for n in range(B):
-        for f in range(F):
+        for f in range(f0, f1):
             for i in range(th):
                 r0 = ((n * F + f) * YH + 2 * i) * YW
                 r1 = r0 + YW
@@ -222,48 +249,94 @@ def _plane(n):
     return (n + 15) // 16 * 16 + 16
 
 
-def _tiling(x, F, OH, OW):
-    """2x2-output tiles covering (OH, OW), the padded input size, the samples per chunk and
-    the reused scratch buffers (padded input, transformed input, products, odd-size output)."""
-    N, C = x.shape[:2]
-    th, tw = (OH + 1) // 2, (OW + 1) // 2
-    HP, WP = 2 * th + 2, 2 * tw + 2
-    even = OH % 2 == 0 and OW % 2 == 0
-    per = 16 * max(C, F) * th * tw * x.itemsize
-    chunk = int(max(1, min(N, CHUNK_BYTES // max(per, 1))))
-    xp = scratch("wino_x", chunk * C * HP * WP, x.dtype)
-    v = scratch("wino_v", 16 * _plane(C * chunk * th * tw), x.dtype)
-    m = scratch("wino_m", 16 * _plane(F * chunk * th * tw), x.dtype)
-    y = None if even else scratch("wino_y", chunk * F * 4 * th * tw, x.dtype)
-    return th, tw, HP, WP, even, chunk, xp, v, m, y
+class _Tiling:
+    """2x2-output tiles covering (OH, OW), the padded input size and the sample ranges."""
+
+    def __init__(self, x, F, OH, OW):
+        N, C = x.shape[:2]
+        self.C, self.F, self.OH, self.OW, self.dtype = C, F, OH, OW, x.dtype
+        self.th, self.tw = (OH + 1) // 2, (OW + 1) // 2
+        self.HP, self.WP = 2 * self.th + 2, 2 * self.tw + 2
+        self.even = OH % 2 == 0 and OW % 2 == 0
+        per = 16 * max(C, F) * self.th * self.tw * x.itemsize
+        self.chunk = int(max(1, min(N, CHUNK_BYTES // max(per, 1))))
+        count = -(-N // self.chunk)
+        size = -(-N // count)
+        self.ranges = [(n0, min(N, n0 + size)) for n0 in range(0, N, size)]
+
+    def buffers(self, B):
+        """The calling thread's scratch for B samples: padded input, transformed input v
+        (16, C, T) and products m (16, F, T) (with their flat buffers and plane strides),
+        and the even-size output for odd sizes."""
+        C, F, T = self.C, self.F, B * self.th * self.tw
+        dt, ch = self.dtype, self.chunk
+        xp = scratch("wino_x", ch * C * self.HP * self.WP, dt)[:B * C * self.HP * self.WP]
+        vp, mp = _plane(C * T), _plane(F * T)
+        v = scratch("wino_v", 16 * _plane(C * ch * self.th * self.tw), dt)
+        m = scratch("wino_m", 16 * _plane(F * ch * self.th * self.tw), dt)
+        vv = v[:16 * vp].reshape(16, vp)[:, :C * T].reshape(16, C, T)
+        mm = m[:16 * mp].reshape(16, mp)[:, :F * T].reshape(16, F, T)
+        tiles = self.th * self.tw
+        y = None if self.even else scratch("wino_y", ch * F * 4 * tiles, dt)[:B * F * 4 * tiles]
+        return xp.reshape(B, C, self.HP, self.WP), v, vp, vv, m, mp, mm, y
+
+
+def _stage(total, fn, split):
+    """fn(lo, hi) over blocks of range(total): on the pool when `split`, else at once."""
+    if not split:
+        fn(0, total)
+        return
+    parts = threads.blocks(total, 4 * threads.num_threads())
+    threads.parallel_for(len(parts), lambda i: fn(*parts[i]))
+
+
+def _chunk_tasks(count, task):
+    """task(i, split) per chunk: chunks on the pool when there are enough for the threads,
+    else one after the other with each stage (transforms, GEMMs) split over the pool."""
+    if count >= threads.num_threads():
+        threads.parallel_for(count, lambda i: task(i, False))
+    else:
+        for i in range(count):
+            task(i, True)
+
+
+def _input_tf(x, tl, ph, pw, xx, v, vp, split):
+    """v = B^T d B of every 4x4 input tile of x (B, C, H, W), padded at (ph, pw) in xx."""
+    th, tw = tl.th, tl.tw
+
+    def run(c0, c1):
+        pad_input(x, xx, ph, pw, c0, c1)
+        transform_input(xx, v, vp, th, tw, c0, c1)
+    _stage(tl.C, run, split)
+
+
+def _mm(a, b, out, split):
+    if split:
+        gemm(a, b, out)
+    else:
+        np.matmul(a, b, out=out)
 
 
 def conv3x3(x, u, out, ph, pw, bias=None):
     """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)."""
-    N, C, H, W = x.shape
+    N = x.shape[0]
     F = u.shape[1]
     OH, OW = out.shape[2:]
     if N == 0:
         return
-    th, tw, HP, WP, even, chunk, xp, v, m, y = _tiling(x, F, OH, OW)
+    tl = _Tiling(x, F, OH, OW)
     b = np.zeros(F, x.dtype) if bias is None else bias
-    for n0 in range(0, N, chunk):
-        n1 = min(N, n0 + chunk)
-        B = n1 - n0
-        T = B * th * tw
-        xx = xp[:B * C * HP * WP].reshape(B, C, HP, WP)
-        vp, mp = _plane(C * T), _plane(F * T)
-        vv = v[:16 * vp].reshape(16, vp)[:, :C * T].reshape(16, C, T)
-        mm = m[:16 * mp].reshape(16, mp)[:, :F * T].reshape(16, F, T)
-        pad_input(x[n0:n1], xx, ph, pw)
-        transform_input(xx, v, vp, th, tw)
-        np.matmul(u, vv, out=mm)
-        if even:
-            transform_output(m, mp, out[n0:n1], b, th, tw)
-        else:
-            yy = y[:B * F * 4 * th * tw].reshape(B, F, 2 * th, 2 * tw)
-            transform_output(m, mp, yy, b, th, tw)
-            out[n0:n1] = yy[:, :, :OH, :OW]
+
+    def task(i, split):
+        n0, n1 = tl.ranges[i]
+        xx, v, vp, vv, m, mp, mm, y = tl.buffers(n1 - n0)
+        _input_tf(x[n0:n1], tl, ph, pw, xx, v, vp, split)
+        _mm(u, vv, mm, split)
+        dst = out[n0:n1] if tl.even else y.reshape(n1 - n0, F, 2 * tl.th, 2 * tl.tw)
+        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, tl.th, tl.tw, f0, f1), split)
+        if not tl.even:
+            out[n0:n1] = dst[:, :, :OH, :OW]
+    _chunk_tasks(len(tl.ranges), task)
 
 
 def conv_forward(x, w, out, ph, pw, bias=None):
@@ -279,33 +352,47 @@ def conv_backward_data(og, w, dx, ph, pw):
 
 def conv_backward_weight(og, x, dw, ph, pw):
     """dw (F, C, 3, 3) = G^T [sum over tiles (A og A^T) . (B^T d B)] G: the adjoint of the
-    forward in the transformed domain (16 (F x tiles) @ (tiles x C) GEMMs per chunk)."""
-    N, C, H, W = x.shape
+    forward in the transformed domain (16 (F x tiles) @ (tiles x C) GEMMs per chunk).
+    Chunks are summed in contiguous groups, one partial sum each, added in a fixed order."""
+    N, C = x.shape[:2]
     F = og.shape[1]
     OH, OW = og.shape[2:]
     if N == 0:
         dw[...] = 0
         return
-    th, tw, HP, WP, even, chunk, xp, v, m, y = _tiling(x, F, OH, OW)
-    acc = np.zeros((16, F, C), np.float64 if x.dtype == np.float64 else np.float32)
-    part = scratch("wino_dw", 16 * F * C, acc.dtype).reshape(16, F, C)
-    for n0 in range(0, N, chunk):
-        n1 = min(N, n0 + chunk)
+    tl = _Tiling(x, F, OH, OW)
+    dt = np.float64 if x.dtype == np.float64 else np.float32
+    plane = _plane(F * C)
+    count = len(tl.ranges) if len(tl.ranges) >= threads.num_threads() else 1
+    count = max(1, min(count, 2 * threads.num_threads(), WORKSPACE_MAX // (16 * plane * 4)))
+    groups = [list(range(g0, g1)) for g0, g1 in threads.blocks(len(tl.ranges), count)]
+    sums = [scratch("wino_dw%d" % k, 16 * plane, dt).reshape(16, plane)[:, :F * C].reshape(16, F, C)
+            for k in range(len(groups))]
+
+    def chunk(i, acc, first, split):
+        n0, n1 = tl.ranges[i]
         B = n1 - n0
-        T = B * th * tw
-        xx = xp[:B * C * HP * WP].reshape(B, C, HP, WP)
-        vp, mp = _plane(C * T), _plane(F * T)
-        vv = v[:16 * vp].reshape(16, vp)[:, :C * T].reshape(16, C, T)
-        mm = m[:16 * mp].reshape(16, mp)[:, :F * T].reshape(16, F, T)
-        pad_input(x[n0:n1], xx, ph, pw)
-        transform_input(xx, v, vp, th, tw)
-        if even:
+        xx, v, vp, vv, m, mp, mm, y = tl.buffers(B)
+        _input_tf(x[n0:n1], tl, ph, pw, xx, v, vp, split)
+        if tl.even:
             yy = og[n0:n1]
         else:
-            yy = y[:B * F * 4 * th * tw].reshape(B, F, 2 * th, 2 * tw)
+            yy = y.reshape(B, F, 2 * tl.th, 2 * tl.tw)
             yy[...] = 0
             yy[:, :, :OH, :OW] = og[n0:n1]
-        transform_ograd(yy, m, mp, th, tw)
-        np.matmul(mm, vv.transpose(0, 2, 1), out=part)
-        acc += part
-    dw[...] = inverse_transform_weight(acc, F, C)
+        _stage(F, lambda f0, f1: transform_ograd(yy, m, mp, tl.th, tl.tw, f0, f1), split)
+        part = acc if first else scratch("wino_part", 16 * F * C, dt).reshape(16, F, C)
+        _mm(mm, vv.transpose(0, 2, 1), part, split)
+        if not first:
+            acc += part
+
+    def group(k, split):
+        for j, i in enumerate(groups[k]):
+            chunk(i, sums[k], j == 0, split)
+    _chunk_tasks(len(groups), group)
+    for extra in sums[1:]:
+        sums[0] += extra
+    d = dw if dw.dtype == dt and dw.flags.c_contiguous else np.empty(dw.shape, dt)
+    inverse_transform_weight(sums[0], d)
+    if d is not dw:
+        dw[...] = d
