@@ -10,12 +10,17 @@ window order.
 
 Forward and avg/sum/lp backward run over whole output rows: for each kernel offset along W
 the valid outputs form one range, so the innermost loop is a strided streaming loop with no
-bounds tests (max 2x2 on 64x20x24x24: ~2x faster than a per-output window loop).  The loops
-stay serial: a `prange` variant (omp) was slower on the shared 2 cores once OpenBLAS threads
-are spinning from a preceding GEMM.
+bounds tests (max 2x2 on 64x20x24x24: ~2x faster than a per-output window loop).  Large
+inputs are split into blocks of (sample, channel) planes run on the pool of
+kernels/cpu/threads.py (a `prange` variant was slower: OpenMP threads fought OpenBLAS's
+spinning ones, which the pool avoids).
 """
 import numpy as np
 from numba import njit
+
+from . import threads
+
+PARALLEL_MIN = 1 << 16      # input elements from which a pooling is split over the pool
 
 MAX, AVG, SUM, LP = 0, 1, 2, 3
 MODES = {"max": MAX, "avg": AVG, "sum": SUM, "lp": LP}
@@ -216,16 +221,32 @@ def pool_geometry(kernel, stride, pad):
                                   + (0,) * lead + tuple(pad)))
 
 
+def _planes(x, fn):
+    """fn(q0, q1) over blocks of the Q planes: on the pool for large inputs."""
+    Q = x.shape[0]
+    n = threads.num_threads() if x.size >= PARALLEL_MIN else 1
+    parts = threads.blocks(Q, 4 * n)
+    if len(parts) > 1:
+        threads.parallel_for(len(parts), lambda i: fn(*parts[i]))
+    else:
+        fn(0, Q)
+
+
 def pooling(x, y, g, mode, p, include_pad, lowest=None):
     """lowest: what an empty max window gives (the data dtype's lowest by default)."""
     lowest = x.dtype.type(np.finfo(x.dtype).min if lowest is None else lowest)
-    pool_forward(as4d(x), as4d(y), g, MODES[mode], int(p), bool(include_pad), lowest)
+    x4, y4, m = as4d(x), as4d(y), MODES[mode]
+    _planes(x4, lambda a, b: pool_forward(x4[a:b], y4[a:b], g, m, int(p), bool(include_pad),
+                                          lowest))
 
 
 def pooling_grad(og, x, y, dx, g, mode, p, include_pad):
-    dx[...] = 0
-    pool_backward(as4d(og), as4d(x), as4d(y), as4d(dx), g, MODES[mode], int(p),
-                  bool(include_pad))
+    og4, x4, y4, dx4, m = as4d(og), as4d(x), as4d(y), as4d(dx), MODES[mode]
+
+    def run(a, b):
+        dx4[a:b] = 0
+        pool_backward(og4[a:b], x4[a:b], y4[a:b], dx4[a:b], g, m, int(p), bool(include_pad))
+    _planes(x4, run)
 
 
 # --- nearest-neighbour upsampling ------------------------------------------------------

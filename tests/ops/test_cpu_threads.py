@@ -189,3 +189,23 @@ def test_weight_transform_and_inverse_match_numpy(two_threads):
     W.inverse_transform_weight(acc, d)
     np.testing.assert_allclose(d, np.einsum("ia,ijfc,jb->fcab", G, acc.reshape(4, 4, 40, 24), G),
                                rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("mode", ["max", "avg", "sum", "lp"])
+def test_pooling_split_over_planes_equals_serial(two_threads, monkeypatch, mode):
+    from kernels.cpu import pool as P
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 5, 9, 8)).astype(np.float32)
+    g = P.pool_geometry((3, 3), (2, 2), (1, 1))
+    y = np.empty((3, 5, 5, 4), np.float32)
+    og = rng.standard_normal(y.shape).astype(np.float32)
+    results = []
+    for limit in (10 ** 9, 0):
+        monkeypatch.setattr(P, "PARALLEL_MIN", limit)
+        P.pooling(x, y, g, mode, 2, True)
+        dx = np.full_like(x, np.nan)
+        P.pooling_grad(og, x, y, dx, g, mode, 2, True)
+        results.append((y.copy(), dx))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert np.array_equal(results[0][1], results[1][1])
+    assert np.isfinite(results[1][1]).all()
