@@ -1,6 +1,9 @@
 """Optimizer update operators: sgd_update, sgd_mom_update, mp_sgd_update, mp_sgd_mom_update,
 nag_mom_update, mp_nag_mom_update, adam_update, rmsprop_update, rmspropalex_update,
-ftrl_update, ftml_update, signsgd_update, signum_update (kernels: kernels/cpu/optimizer.py).
+ftrl_update, ftml_update, signsgd_update, signum_update.  Each op's `step` picks its update
+formula (kernels/codegen/optimizer.py: one declaration, from which the CPU kernel
+(kernels/cpu/optimizer.py) and the CUDA kernel (kernels/cuda/optimizer.py) are generated)
+and converts the scalars for it.
 
 MXNet 1.9.1 semantics (src/operator/optimizer_op-inl.h, checked against real MXNet 1.9.1):
 - The state inputs (mom, mean, var, n, g, delta, z, d, v and the mp_* float32 master
@@ -22,7 +25,8 @@ MXNet 1.9.1 semantics (src/operator/optimizer_op-inl.h, checked against real MXN
 import numpy as np
 
 from compiler.errors import MXNetTypeError
-from kernels.cpu import optimizer as K
+from kernels.codegen import optimizer as F
+from kernels.cpu.optimizer import run as run_cpu
 from .attrs import Attrs
 from .registry import Op, Attr, register, fail
 
@@ -105,11 +109,12 @@ class UpdateOp(Op):
         if out.dtype != _F16:
             if not aliased:
                 out[...] = w                  # the kernels update the weight buffer in place
-            self.launch(attrs, [out.reshape(-1)] + flat[1:], _Scalars(out.dtype.type, False),
-                        aliased)
+            spec, params = self.step(attrs, _Scalars(out.dtype.type, False), aliased)
+            run_cpu(spec, [out.reshape(-1)] + flat[1:], params)
             return
         wide = [a.astype(np.float32) if a.dtype == _F16 else a for a in flat]
-        self.launch(attrs, wide, _Scalars(np.float32, True), aliased)
+        spec, params = self.step(attrs, _Scalars(np.float32, True), aliased)
+        run_cpu(spec, wide, params)
         for src, dst in zip(wide[2:], flat[2:]):
             if src is not dst:
                 dst[...] = src
@@ -119,10 +124,11 @@ class UpdateOp(Op):
     def kernels(self):
         return {"cpu": self._cpu}
 
-    def launch(self, attrs, a, s, aliased):
-        """Run the fused kernel on flat arrays, updating a[0] (the weight) and the states in
-        place; `s` converts attribute values; `aliased`: the output is the weight buffer."""
-        raise NotImplementedError("%s must define launch()" % self.name)
+    def step(self, attrs, s, aliased):
+        """(update spec, its scalars): the formula that updates the flat weight and states in
+        place (kernels/codegen/optimizer.py); `s` converts attribute values to the compute
+        dtype; `aliased`: the output is the weight buffer."""
+        raise NotImplementedError("%s must define step()" % self.name)
 
     double_attrs = ()           # attributes that are C++ doubles (not rounded to float32)
 
@@ -165,9 +171,9 @@ class SGDUpdate(UpdateOp):
     arguments = ("weight", "grad")
     attrs = dict(lr=LR, wd=WD, rescale_grad=RESCALE, clip_gradient=CLIP, lazy_update=LAZY)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, wd, rescale, clip = s(attrs.lr, attrs.wd, attrs.rescale_grad, attrs.clip_gradient)
-        K.sgd(a[0], a[1], s.ct(1) - lr * wd, lr, rescale, lr * rescale, clip)
+        return F.SGD, (s.ct(1) - lr * wd, lr, rescale, lr * rescale, clip)
 
     def formula(self, attrs, a):
         w, g = a
@@ -175,10 +181,10 @@ class SGDUpdate(UpdateOp):
                                                                    attrs.clip_gradient)
 
 
-def _sgd_mom_launch(attrs, w, g, mom, s):
+def _sgd_mom_step(attrs, s):
     lr, wd, rescale, clip, momentum = s(attrs.lr, attrs.wd, attrs.rescale_grad,
                                         attrs.clip_gradient, attrs.momentum)
-    K.sgd_mom(w, g, mom, True, momentum, lr * wd, lr, rescale, lr * rescale, clip, s.ct(0))
+    return F.SGD_MOM, (momentum, lr * wd, lr, rescale, lr * rescale, clip, s.ct(0))
 
 
 def _sgd_mom_formula(attrs, w, g, mom):
@@ -196,8 +202,8 @@ class SGDMomUpdate(UpdateOp):
     attrs = dict(lr=LR, momentum=Attr("float", 0.0), wd=WD, rescale_grad=RESCALE,
                  clip_gradient=CLIP, lazy_update=LAZY)
 
-    def launch(self, attrs, a, s, aliased):
-        _sgd_mom_launch(attrs, a[0], a[1], a[2], s)
+    def step(self, attrs, s, aliased):
+        return _sgd_mom_step(attrs, s)
 
     def formula(self, attrs, a):
         return _sgd_mom_formula(attrs, *a)
@@ -212,7 +218,8 @@ class _MPUpdate(UpdateOp):
         flat = [a.reshape(-1) for a in inputs]
         grad = flat[1] if flat[1].dtype == np.float32 else flat[1].astype(np.float32)
         w32 = flat[-1]
-        self.launch(attrs, [w32, grad] + flat[2:], _Scalars(np.float32, False), True)
+        spec, params = self.step(attrs, _Scalars(np.float32, False), True)
+        run_cpu(spec, [w32, grad] + flat[2:-1], params)
         out.reshape(-1)[...] = w32
 
     def reference(self, attrs, inputs, octx):
@@ -235,8 +242,8 @@ class MPSGDUpdate(_MPUpdate):
     fp32_inputs = ("weight32",)
     attrs = SGDUpdate.attrs
 
-    def launch(self, attrs, a, s, aliased):
-        SGDUpdate.launch(self, attrs, a, s, aliased)
+    def step(self, attrs, s, aliased):
+        return SGDUpdate.step(self, attrs, s, aliased)
 
     def formula(self, attrs, a):
         return SGDUpdate.formula(self, attrs, a)
@@ -251,17 +258,17 @@ class MPSGDMomUpdate(_MPUpdate):
     fp32_inputs = ("mom", "weight32")
     attrs = SGDMomUpdate.attrs
 
-    def launch(self, attrs, a, s, aliased):
-        _sgd_mom_launch(attrs, a[0], a[1], a[2], s)
+    def step(self, attrs, s, aliased):
+        return _sgd_mom_step(attrs, s)
 
     def formula(self, attrs, a):
         return _sgd_mom_formula(attrs, *a)
 
 
-def _nag_launch(attrs, w, g, mom, s, aliased):
+def _nag_step(attrs, s, aliased):
     lr, wd, rescale, clip, momentum = s(attrs.lr, attrs.wd, attrs.rescale_grad,
                                         attrs.clip_gradient, attrs.momentum)
-    K.nag_mom(w, g, mom, aliased, momentum, momentum + s.ct(1), lr, wd, rescale, clip)
+    return F.NAG_MOM, (bool(aliased), momentum, momentum + s.ct(1), lr, wd, rescale, clip)
 
 
 def _nag_formula(attrs, w, g, mom, momentum_sees_new_weight=False):
@@ -287,8 +294,8 @@ class NAGMomUpdate(UpdateOp):
     arguments = ("weight", "grad", "mom")
     attrs = _NAG_ATTRS
 
-    def launch(self, attrs, a, s, aliased):
-        _nag_launch(attrs, a[0], a[1], a[2], s, aliased)
+    def step(self, attrs, s, aliased):
+        return _nag_step(attrs, s, aliased)
 
     def formula(self, attrs, a):
         return _nag_formula(attrs, *a)
@@ -303,8 +310,8 @@ class MPNAGMomUpdate(_MPUpdate):
     fp32_inputs = ("mom", "weight32")
     attrs = _NAG_ATTRS
 
-    def launch(self, attrs, a, s, aliased):
-        _nag_launch(attrs, a[0], a[1], a[2], s, aliased)
+    def step(self, attrs, s, aliased):
+        return _nag_step(attrs, s, aliased)
 
     def formula(self, attrs, a):
         return _nag_formula(attrs, *a, momentum_sees_new_weight=True)
@@ -320,9 +327,9 @@ class SignSGDUpdate(UpdateOp):
     arguments = ("weight", "grad")
     attrs = dict(lr=LR, wd=WD, rescale_grad=RESCALE, clip_gradient=CLIP)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, wd = s(attrs.lr, attrs.wd)
-        K.signsgd(a[0], a[1], s.ct(1) - lr * wd, lr, s.ct(1), s.ct(0))
+        return F.SIGNSGD, (s.ct(1) - lr * wd, lr, s.ct(1), s.ct(0))
 
     def formula(self, attrs, a):
         w, g = a
@@ -339,13 +346,13 @@ class SignumUpdate(UpdateOp):
     attrs = dict(lr=LR, momentum=Attr("float", 0.0), wd=WD, rescale_grad=RESCALE,
                  clip_gradient=CLIP, wd_lh=Attr("float", 0.0))
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, momentum, wd, rescale, clip, wd_lh = s(attrs.lr, attrs.momentum, attrs.wd,
                                                    attrs.rescale_grad, attrs.clip_gradient,
                                                    attrs.wd_lh)
         omm = s.ct(1) - momentum
-        K.signum(a[0], a[1], a[2], momentum, omm * wd, omm, omm * rescale, rescale, clip,
-                 s.ct(1) - lr * wd_lh, lr, s.ct(1), s.ct(0))
+        return F.SIGNUM, (momentum, omm * wd, omm, omm * rescale, rescale, clip,
+                          s.ct(1) - lr * wd_lh, lr, s.ct(1), s.ct(0))
 
     def formula(self, attrs, a):
         w, g, mom = a
@@ -369,12 +376,12 @@ class AdamUpdate(UpdateOp):
                  epsilon=Attr("float", 1e-8), wd=WD, rescale_grad=RESCALE, clip_gradient=CLIP,
                  lazy_update=LAZY)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, b1, b2, eps, wd, rescale, clip = s(attrs.lr, attrs.beta1, attrs.beta2,
                                                attrs.epsilon, attrs.wd, attrs.rescale_grad,
                                                attrs.clip_gradient)
         one = s.ct(1)
-        K.adam(a[0], a[1], a[2], a[3], b1, b2, one - b1, one - b2, lr, wd, rescale, eps, clip)
+        return F.ADAM, (b1, b2, one - b1, one - b2, lr, wd, rescale, eps, clip)
 
     def formula(self, attrs, a):
         w, g, mean, var = a
@@ -397,11 +404,11 @@ class RMSPropUpdate(UpdateOp):
     arguments = ("weight", "grad", "n")
     attrs = dict(lr=LR, gamma1=Attr("float", 0.95), epsilon=Attr("float", 1e-8), **_RMS_TAIL)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, g1, eps, wd, rescale, clip, clip_w = s(
             attrs.lr, attrs.gamma1, attrs.epsilon, attrs.wd, attrs.rescale_grad,
             attrs.clip_gradient, attrs.clip_weights)
-        K.rmsprop(a[0], a[1], a[2], s.ct(1) - g1, g1, lr, wd, rescale, eps, clip, clip_w)
+        return F.RMSPROP, (s.ct(1) - g1, g1, lr, wd, rescale, eps, clip, clip_w)
 
     def formula(self, attrs, a):
         w, g, n = a
@@ -421,12 +428,11 @@ class RMSPropAlexUpdate(UpdateOp):
     attrs = dict(lr=LR, gamma1=Attr("float", 0.95), gamma2=Attr("float", 0.9),
                  epsilon=Attr("float", 1e-8), **_RMS_TAIL)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, g1, g2, eps, wd, rescale, clip, clip_w = s(
             attrs.lr, attrs.gamma1, attrs.gamma2, attrs.epsilon, attrs.wd, attrs.rescale_grad,
             attrs.clip_gradient, attrs.clip_weights)
-        K.rmspropalex(a[0], a[1], a[2], a[3], a[4], s.ct(1) - g1, g1, g2, lr, wd, rescale,
-                      eps, clip, clip_w)
+        return F.RMSPROPALEX, (s.ct(1) - g1, g1, g2, lr, wd, rescale, eps, clip, clip_w)
 
     def formula(self, attrs, a):
         w, g, n, gavg, delta = a
@@ -448,11 +454,10 @@ class FtrlUpdate(UpdateOp):
     attrs = dict(lr=LR, lamda1=Attr("float", 0.01), beta=Attr("float", 1.0), wd=WD,
                  rescale_grad=RESCALE, clip_gradient=CLIP)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, lamda1, beta, wd, rescale, clip = s(attrs.lr, attrs.lamda1, attrs.beta, attrs.wd,
                                                 attrs.rescale_grad, attrs.clip_gradient)
-        K.ftrl(a[0], a[1], a[2], a[3], lr, lamda1, beta, wd, rescale, clip, s.ct(1),
-               s.ct(0))
+        return F.FTRL, (lr, lamda1, beta, wd, rescale, clip, s.ct(1), s.ct(0))
 
     def formula(self, attrs, a):
         w, g, z, n = a
@@ -482,13 +487,13 @@ class FTMLUpdate(UpdateOp):
                 fail("attribute '%s' = %s is out of its range [0, 1]", name, attrs[name])
         return UpdateOp.infer_shape(self, attrs, in_shapes)
 
-    def launch(self, attrs, a, s, aliased):
+    def step(self, attrs, s, aliased):
         lr, b1, b2, wd, rescale, clip, t = s(attrs.lr, attrs.beta1, attrs.beta2, attrs.wd,
                                              attrs.rescale_grad, attrs.clip_grad, attrs.t)
         eps = s.ct(attrs.epsilon)                       # a C++ double in MXNet
         one = s.ct(1)
-        K.ftml(a[0], a[1], a[2], a[3], a[4], one - b1 ** t, one - b2 ** t, lr, b1, b2,
-               one - b1, one - b2, eps, wd, rescale, clip)
+        return F.FTML, (one - b1 ** t, one - b2 ** t, lr, b1, b2, one - b1, one - b2, eps, wd,
+                        rescale, clip)
 
     def formula(self, attrs, a):
         w, g, d, v, z = a

@@ -4,7 +4,7 @@
     updater = mx.optimizer.get_updater(opt)
     updater(0, grad, weight)            # weight updated in place
 
-Updates run as fused Numba kernels (kernels/cpu/optimizer.py) through the registered
+Updates run as fused kernels generated from kernels/codegen/optimizer.py through the registered
 update ops (sgd_mom_update, adam_update, ...) or directly (see fused.py).
 """
 from . import optimizer

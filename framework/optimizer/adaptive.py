@@ -3,7 +3,7 @@
 MXNet 1.9.1's formulas.  Adam, RMSProp, Ftrl and FTML run the registered update ops with
 out=weight (Adam folds the bias correction into lr: lr * sqrt(1 - beta2^t) / (1 - beta1^t)
 with t the index's own update count).  AdaGrad, AdaDelta, Adamax and Nadam are chains of
-NDArray operations in MXNet; here each is one fused kernel (kernels/cpu/optimizer.py) with
+NDArray operations in MXNet; here each is one fused update (kernels/codegen/optimizer.py) with
 the same operation order, and the NDArray chain is kept for other contexts.  As in MXNet,
 the states of AdaGrad, RMSProp, AdaDelta and Ftrl are created float32 (the default dtype)
 whatever the weight dtype; AdaDelta leaves the rescaled gradient in `grad`.
@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..ndarray import zeros, clip, sqrt, square, maximum
 from . import fused
 from .optimizer import Optimizer, register, check_arrays
-from kernels.cpu import optimizer as K
+from kernels.codegen import optimizer as F
 
 __all__ = ["Adam", "AdaGrad", "RMSProp", "AdaDelta", "Ftrl", "Adamax", "Nadam", "FTML"]
 
@@ -75,7 +75,7 @@ class AdaGrad(Optimizer):
         history = state
         c = self.clip_gradient
         if fused.use_fused(weight):
-            fused.run("AdaGrad", K.adagrad, weight, grad, [("history", history)],
+            fused.run("AdaGrad", F.ADAGRAD, weight, grad, [("history", history)],
                       lambda ct, half: (ct(self.rescale_grad), ct(c or 0.0), c is not None,
                                         ct(self.float_stable_eps), ct(wd), ct(-lr)))
             return
@@ -152,7 +152,7 @@ class AdaDelta(Optimizer):
         acc_g, acc_delta = state
         c = self.clip_gradient
         if fused.use_fused(weight):
-            fused.run("AdaDelta", K.adadelta, weight, grad,
+            fused.run("AdaDelta", F.ADADELTA, weight, grad,
                       [("acc_g", acc_g), ("acc_delta", acc_delta)],
                       lambda ct, half: (ct(self.rescale_grad), ct(c or 0.0), c is not None,
                                         ct(self.rho), ct(1. - self.rho), ct(self.epsilon),
@@ -218,7 +218,7 @@ class Adamax(Optimizer):
         m_t, u_t = state
         c = self.clip_gradient
         if fused.use_fused(weight):
-            fused.run("Adamax", K.adamax, weight, grad, [("mean", m_t), ("variance", u_t)],
+            fused.run("Adamax", F.ADAMAX, weight, grad, [("mean", m_t), ("variance", u_t)],
                       lambda ct, half: (ct(self.rescale_grad), ct(wd), ct(c or 0.0),
                                         c is not None, ct(self.beta1), ct(1. - self.beta1),
                                         ct(self.beta2), ct(lr)))
@@ -264,7 +264,7 @@ class Nadam(Optimizer):
         gp_div, mp_div = 1. - self.m_schedule, 1. - m_schedule_next
         vp_div = 1. - pow(self.beta2, t)
         if fused.use_fused(weight):
-            fused.run("Nadam", K.nadam, weight, grad, [("mean", m_t), ("variance", v_t)],
+            fused.run("Nadam", F.NADAM, weight, grad, [("mean", m_t), ("variance", v_t)],
                       lambda ct, half: (ct(self.rescale_grad), ct(wd), ct(c or 0.0),
                                         c is not None, ct(self.beta1), ct(1. - self.beta1),
                                         ct(self.beta2), ct(1. - self.beta2), ct(gp_div),

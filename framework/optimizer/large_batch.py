@@ -8,7 +8,7 @@ Both run MXNet's aggregated formulation for dense arrays (the path its Updater t
 - LAMB (multi_lamb_update): g = m_hat / (sqrt(v_hat) + epsilon) + wd * w with Adam's
   moments of clip(rescale_grad * grad); r1 = |w| clamped to [lower_bound, upper_bound],
   r2 = |g|; w -= lr * (r1 / r2 if both > 0 else 1) * g.
-Each pass is a fused kernel (kernels/cpu/optimizer.py); the norms are float64 sums.
+Each pass is a fused update (kernels/codegen/optimizer.py); the norms are float64 sums.
 """
 import math
 import os
@@ -20,6 +20,7 @@ from . import fused
 from .fused import cfloat
 from .optimizer import Optimizer, register, check_arrays
 from .sgd import SGD, _as_lists
+from kernels.codegen import optimizer as F
 from kernels.cpu import optimizer as K
 
 __all__ = ["LARS", "LAMB"]
@@ -186,9 +187,9 @@ class LAMB(Optimizer):
         one, tt = ct(1), ct(t)
         clip = c(self.clip_gradient) if self.clip_gradient else ct(-1)
         gtemp = numpy.empty(w.size, ct)
-        K.lamb_phase1(w, g, m, v, gtemp, b1, b2, one - b1, one - b2, c(self.epsilon),
-                      c(self.rescale_grad), clip, bool(self.bias_correction),
-                      one - b1 ** tt, one - b2 ** tt, c(wd))
+        K.run(F.LAMB_PHASE1, [gtemp, w, g, m, v],
+              (b1, b2, one - b1, one - b2, c(self.epsilon), c(self.rescale_grad), clip,
+               bool(self.bias_correction), one - b1 ** tt, one - b2 ** tt, c(wd)))
         r1 = f32(math.sqrt(f32(K.sum_sq(w))))
         r2 = f32(math.sqrt(f32(K.sum_sq(gtemp))))
         if self.lower_bound:
@@ -196,7 +197,7 @@ class LAMB(Optimizer):
         if self.upper_bound:
             r1 = min(r1, f32(self.upper_bound))
         r = ct(1) if (r1 == 0 or r2 == 0) else ct(r1 / r2)
-        K.axpy_inplace(w, gtemp, c(lr) * r)
+        K.run(F.AXPY, [w, gtemp], (c(lr) * r,))
         if half and not multi_precision:
             mean._data.reshape(-1)[...] = m
             var._data.reshape(-1)[...] = v

@@ -19,7 +19,8 @@ from ..random import normal
 from . import fused
 from .fused import cfloat
 from .optimizer import Optimizer, register, check_arrays
-from kernels.cpu import optimizer as K
+from kernels.codegen import optimizer as F
+from kernels.cpu.optimizer import run as run_update
 
 __all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD"]
 
@@ -86,19 +87,22 @@ class SGD(Optimizer):
 
         def args(ct, half):
             lr_, wd_, r_, c_, m_ = (cfloat(ct, half, v) for v in (lr, wd, rescale, clip, momentum))
-            return (mom is not None, m_, lr_ * wd_, lr_, r_, lr_ * r_, c_, ct(0))
+            return (m_, lr_ * wd_, lr_, r_, lr_ * r_, c_, ct(0))
 
         if not multi_precision:
             mom = state
-            fused.run(who, K.sgd_mom, weight, grad, [("momentum", mom)], args)
+            fused.run(who, F.SGD_MOM if mom is not None else F.SGD_NO_MOM, weight, grad,
+                      [("momentum", mom)], args)
             return
         mom, weight32 = state
         fused.check(who, weight, grad, [("momentum", mom), ("weight32", weight32)],
                     [None, numpy.float32, numpy.float32])
         w32 = weight32._data.reshape(-1)
         g32 = grad._data.reshape(-1).astype(numpy.float32)
-        m = numpy.empty(0, numpy.float32) if mom is None else mom._data.reshape(-1)
-        K.sgd_mom(w32, g32, m, *args(numpy.float32, False))
+        if mom is None:
+            run_update(F.SGD_NO_MOM, [w32, g32], args(numpy.float32, False))
+        else:
+            run_update(F.SGD_MOM, [w32, g32, mom._data.reshape(-1)], args(numpy.float32, False))
         weight._data.reshape(-1)[...] = w32
 
     def _op_step(self, weight, grad, state, lr, wd, multi_precision):
@@ -250,9 +254,9 @@ class DCASGD(Optimizer):
         mom, previous_weight = state
         clip = self.clip_gradient
         if fused.use_fused(weight):
-            fused.run("DCASGD", K.dcasgd, weight, grad,
+            fused.run("DCASGD", F.DCASGD if mom is not None else F.DCASGD_NO_MOM, weight, grad,
                       [("momentum", mom), ("previous_weight", previous_weight)],
-                      lambda ct, half: (mom is not None, ct(self.momentum),
+                      lambda ct, half: (ct(self.momentum),
                                         ct(self.rescale_grad), ct(clip or 0.0),
                                         clip is not None, ct(-lr), ct(wd), ct(self.lamda)))
             return

@@ -5,6 +5,12 @@ parameters (scalars passed as arguments, so a new value never recompiles) and on
 output expressions evaluated after optional temporaries.  `launch` broadcasts the inputs to
 the output shape, collapses dimensions that are contiguous for every operand, and calls a
 kernel generated for (spec, ndim, dtypes, layouts, parallel) — never per shape.
+
+An output may be declared IN PLACE (`inplace`): it is stored into one of the inputs at the
+index it was read from, and the kernel takes no array for it (one buffer, one argument: a
+separate output aliasing an input defeats LLVM's vectorization).  `exact` specs compile
+without fastmath flags (MXNet's operation order and rounding bit for bit: the optimizer
+updates of kernels/codegen/optimizer.py, run through `flat_kernel`).
 """
 import ast
 
@@ -20,21 +26,44 @@ _kernels = {}
 
 
 class ElementwiseSpec:
-    """inputs: names; params: scalar argument names; body: [(name, expr)]; outputs: exprs."""
+    """inputs: names; params: scalar argument names; body: [(name, expr)]; outputs: exprs;
+    inplace: per output, the input name it is stored into (None: a fresh output array);
+    exact: no fastmath flags."""
 
-    __slots__ = ("inputs", "params", "body", "outputs", "tag", "_key", "_compiled")
+    __slots__ = ("inputs", "params", "body", "outputs", "tag", "inplace", "exact", "_key",
+                 "_compiled")
 
-    def __init__(self, inputs, outputs, params=(), body=(), tag="ew"):
+    def __init__(self, inputs, outputs, params=(), body=(), tag="ew", inplace=(), exact=False):
         self.inputs = tuple(inputs)
         self.params = tuple(params)
         self.body = tuple(tuple(b) for b in body)
         self.outputs = tuple(outputs)
         self.tag = tag
+        targets = tuple(inplace) + (None,) * (len(self.outputs) - len(inplace))
+        named = [t for t in targets if t is not None]
+        if len(targets) != len(self.outputs) or len(set(named)) != len(named) or \
+                any(t not in self.inputs for t in named):
+            raise ValueError("inplace %r: one distinct input name (or None) per output of %r"
+                             % (inplace, self.outputs))
+        self.inplace = tuple(None if t is None else self.inputs.index(t) for t in targets)
+        self.exact = bool(exact)
         self._key = (self.inputs, self.params, self.body, self.outputs)
+        if named or self.exact:
+            self._key += (self.inplace, self.exact)
         self._compiled = {}
 
     def key(self):
         return self._key
+
+    def fresh_outputs(self):
+        """Indices of the outputs that get their own array (not in place)."""
+        return [k for k, t in enumerate(self.inplace) if t is None]
+
+    def targets(self, outs, ins):
+        """The array each output is stored into: its own (`outs`, fresh outputs only) or the
+        input it overwrites (`ins`)."""
+        fresh = iter(outs)
+        return [next(fresh) if t is None else ins[t] for t in self.inplace]
 
 
 def _index(ndim):
@@ -49,8 +78,9 @@ def generate_source(spec, ndim, parallel, target="cpu", layout=None):
         return cuda_source(spec, ndim, layout or CudaLayout.contiguous(spec))
     if target != "cpu":
         raise ValueError("unknown kernel target %r" % (target,))
-    outs = ["out%d" % k for k in range(len(spec.outputs))]
+    outs = ["out%d" % k for k in spec.fresh_outputs()]
     ins = ["in%d" % k for k in range(len(spec.inputs))]
+    targets = spec.targets(outs, ins)
     args = outs + ins + ["p_" + p for p in spec.params]
     lines = [
         "import math",
@@ -59,7 +89,7 @@ def generate_source(spec, ndim, parallel, target="cpu", layout=None):
         "from kernels.codegen.scalar import *  # noqa",
         "",
         "@njit(cache=True, nogil=True, error_model='numpy', fastmath=%s, parallel=%s)"
-        % (FASTMATH, parallel),
+        % ("False" if spec.exact else FASTMATH, parallel),
         "def kernel(%s):" % ", ".join(args),
     ]
     for p in spec.params:
@@ -67,13 +97,13 @@ def generate_source(spec, ndim, parallel, target="cpu", layout=None):
     idx = _index(ndim)
     for d in range(ndim):
         loop = "prange" if (parallel and d == 0) else "range"
-        lines.append("    " * (d + 1) + "for i%d in %s(out0.shape[%d]):" % (d, loop, d))
+        lines.append("    " * (d + 1) + "for i%d in %s(%s.shape[%d]):" % (d, loop, targets[0], d))
     pad = "    " * (ndim + 1)
     for name, arr in zip(spec.inputs, ins):
         lines.append("%s%s = %s[%s]" % (pad, name, arr, idx))
     for name, expr in spec.body:
         lines.append("%s%s = %s" % (pad, name, expr))
-    for arr, expr in zip(outs, spec.outputs):
+    for arr, expr in zip(targets, spec.outputs):
         lines.append("%s%s[%s] = %s" % (pad, arr, idx, expr))
     return "\n".join(lines) + "\n"
 
@@ -131,10 +161,14 @@ def cuda_source(spec, ndim, layout):
     """Source of a grid-stride CUDA kernel `kernel(out.., in.., params.., n, dims, strides)`:
     thread i computes flat output elements i, i + gridsize, ...; outputs are C-contiguous 1-D
     views, strided inputs are indexed from the output coordinates (dims d1.. of the
-    collapsed shape, strides s<input>_<dim> in elements)."""
-    outs = ["out%d" % k for k in range(len(spec.outputs))]
+    collapsed shape, strides s<input>_<dim> in elements).  In-place outputs take no `out`
+    argument (their input is written at index i: "c" layout only)."""
+    outs = ["out%d" % k for k in spec.fresh_outputs()]
     ins = ["in%d" % k for k in range(len(spec.inputs))]
+    targets = spec.targets(outs, ins)
     strided = [k for k, m in enumerate(layout.modes) if m == "s"]
+    if any(t is not None and layout.modes[t] != "c" for t in spec.inplace):
+        raise ValueError("an in-place output's input must be contiguous (layout 'c')")
     dims = ["_d%d" % d for d in range(1, ndim)] if strided else []
     strides = ["_s%d_%d" % (k, d) for k in strided for d in range(ndim)]
     args = outs + ins + ["p_" + p for p in spec.params] + ["_n"] + dims + strides
@@ -168,7 +202,7 @@ def cuda_source(spec, ndim, layout):
         lines.append("%s%s = %s" % (pad, name, load))
     for name, expr in spec.body:
         lines.append("%s%s = %s" % (pad, name, cuda_expr(expr)))
-    for k, (arr, expr) in enumerate(zip(outs, spec.outputs)):
+    for k, (arr, expr) in enumerate(zip(targets, spec.outputs)):
         value = cuda_expr(expr)
         if k < len(layout.stores) and layout.stores[k]:
             value = "np.%s(%s)" % (layout.stores[k], value)
@@ -220,6 +254,14 @@ def _get_kernel(spec, ndim, sig, parallel):
             _kernels[key] = kern
         spec._compiled[local] = kern
     return kern
+
+
+def flat_kernel(spec, sig, parallel=False):
+    """The 1-d kernel of `spec` for arrays of dtype chars `sig`, called as
+    kernel(fresh outputs.., inputs.., params..) on arrays of one size (in-place outputs are
+    written into their inputs).  No broadcasting and no checks: the caller validates sizes
+    (Numba does not check bounds)."""
+    return spec._compiled.get((1, sig, parallel)) or _get_kernel(spec, 1, sig, parallel)
 
 
 def launch(spec, outputs, inputs, params=()):
