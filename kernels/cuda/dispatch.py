@@ -16,14 +16,14 @@ import functools
 from compiler.errors import MXNetError
 from . import (activation, codegen, conv, gemm, indexing, join, loss, norm, optimizer, philox,
                pool, reduce, sampling, slicing, softmax, tensor)
-from . import (deconv, diag, gather_nd, loss_sce, lrn, norm_rows, optimizer_more, remap,
-               sequence, shape, sorting, upsampling)
+from . import (deconv, diag, gather_nd, loss_sce, lrn, norm_rows, remap,
+               rnn, sequence, shape, sorting, upsampling)
 
 TABLE = {}
 for _module in (reduce, softmax, gemm, conv, pool, norm, philox, indexing, optimizer, tensor,
-                activation, join, loss, sampling, slicing, optimizer_more,
+                activation, join, loss, sampling, slicing,
                 remap, norm_rows, deconv, sorting, lrn, upsampling, sequence,
-                shape, gather_nd, loss_sce, diag):
+                shape, gather_nd, loss_sce, diag, rnn):
     for _name, _fn in _module.KERNELS.items():
         if _name in TABLE:
             raise RuntimeError("CUDA kernel for %s declared twice" % _name)

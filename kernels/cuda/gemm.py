@@ -117,6 +117,21 @@ def _module(acc):
     return mod
 
 
+_NO_BIAS = {}
+
+
+def _no_bias(cuda, dtype):
+    """A one-element placeholder for the bias argument, allocated once per device and dtype
+    (an allocation per call cost every RNN step one)."""
+    try:
+        key = (getattr(cuda.get_current_device(), "id", 0), np.dtype(dtype).name)
+    except cuda.CudaSupportError:       # no driver: the PTX check's launches are not run
+        return cuda.device_array(1, dtype)
+    if key not in _NO_BIAS:
+        _NO_BIAS[key] = cuda.device_array(1, dtype)
+    return _NO_BIAS[key]
+
+
 def gemm(a, b, c, m, n, k, ta=False, tb=False, batch=1, stride_a=None, stride_b=None,
          stride_c=None, alpha=1.0, beta=0.0, bias=None, bias_mode=0, op="gemm"):
     """Flat C-contiguous device arrays: C[z] (m x n) = alpha op(A[z]) op(B[z]) + beta C[z]
@@ -140,7 +155,7 @@ def gemm(a, b, c, m, n, k, ta=False, tb=False, batch=1, stride_a=None, stride_b=
     if batch > 65535:
         raise MXNetValueError("%s: batch %d exceeds the CUDA grid limit 65535" % (op, batch))
     if bias is None:
-        bias, bias_mode = cuda.device_array(1, c.dtype), 0
+        bias, bias_mode = _no_bias(cuda, c.dtype), 0
     else:
         check_array(op, "bias", bias, dtypes=FLOATS)
         want = n if bias_mode == 1 else m

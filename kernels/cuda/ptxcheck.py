@@ -47,6 +47,11 @@ class FakeDeviceArray:
     def __getitem__(self, item):
         return FakeDeviceArray(len(range(*item.indices(self.size))), self.dtype)
 
+    def view(self, dtype):
+        """A 1-D reinterpretation (pool arenas are uint8 buffers viewed as typed arrays)."""
+        return FakeDeviceArray(self.size * self.dtype.itemsize // np.dtype(dtype).itemsize,
+                               dtype)
+
 
 def _numba_type(value):
     from numba import typeof, types
@@ -202,7 +207,7 @@ def family_cases():
               ("sgd_update", {"lr": "0.1"}, [(4,), (4,)], [dt, dt]),
               ("sgd_mom_update", {"lr": "0.1", "momentum": "0.9"}, [(4,)] * 3, [dt] * 3),
               ("adam_update", {"lr": "0.1"}, [(4,)] * 4, [dt] * 4)]
-        c += optimizer_cases(dt) + layout_norm_cases(dt)
+        c += optimizer_cases(dt) + layout_norm_cases(dt) + rnn_cases(dt)
         c += [("Reshape", {"shape": "(-1,)"}, [(2, 3)], [dt]), ("zeros_like", {}, [(2, 3)], [dt]),
               ("_full", {"shape": "(2, 3)", "value": "1.5", "dtype": dt}, [], []),
               ("broadcast_to", {"shape": "(2, 3)"}, [(1, 3)], [dt]),
@@ -254,7 +259,7 @@ def family_cases():
 
 
 def optimizer_cases(dt):
-    """The optimizer updates of optimizer_more.py (mp_*: float32 master weight and state)."""
+    """The optimizer update ops of optimizer.py (mp_*: float32 master weight and state)."""
     lr, mom = {"lr": "0.1"}, {"lr": "0.1", "momentum": "0.9"}
     c = [("nag_mom_update", mom, [(4,)] * 3, [dt] * 3),
          ("rmsprop_update", lr, [(4,)] * 3, [dt] * 3),
@@ -268,6 +273,51 @@ def optimizer_cases(dt):
               ("mp_sgd_mom_update", mom, [(4,)] * 4, [wdt, wdt, "float32", "float32"]),
               ("mp_nag_mom_update", mom, [(4,)] * 4, [wdt, wdt, "float32", "float32"])]
     return c
+
+
+def rnn_cases(dt):
+    """RNN and _backward_RNN (rnn.py, rnn_steps.py): every mode, projection + clipping,
+    sequence lengths, dropout; float16 (computed in float32) with the float32 cases."""
+    from compiler.ops import registry
+    from kernels.cpu.rnn_layout import RnnLayout
+    T, N, C, H = 3, 2, 3, 4
+    c = []
+    for mode, extra in (("rnn_relu", {}), ("rnn_tanh", {"use_sequence_length": "True"}),
+                        ("gru", {"p": "0.3"}),
+                        ("lstm", {"projection_size": "2", "lstm_state_clip_min": "-1",
+                                  "lstm_state_clip_max": "1", "use_sequence_length": "True"})):
+        attrs = dict(extra, state_size=str(H), num_layers="2", bidirectional="True", mode=mode,
+                     state_outputs="True")
+        lay = RnnLayout.of(registry.get("RNN").parse(attrs), (T, N, C))
+        shapes = [(T, N, C), (lay.param_size,), lay.state_shape()]
+        shapes += [lay.cell_shape()] if mode == "lstm" else []
+        states = [lay.state_shape()] + ([lay.cell_shape()] if mode == "lstm" else [])
+        n = len(shapes)
+        seq = [(N,)] if "use_sequence_length" in extra else []
+        for wdt in (dt, "float16") if dt == "float32" and mode == "lstm" else (dt,):
+            rdt = "float32" if wdt == "float16" else wdt
+            c.append(("RNN", attrs, shapes + seq, [wdt] * n + ["int32"] * len(seq)))
+            c.append(("_backward_RNN", attrs,
+                      shapes + seq + [lay.out_shape(), (lay.reserve_size,), lay.out_shape()]
+                      + states, [wdt] * n + ["int32"] * len(seq) + [wdt, rdt, wdt]
+                      + [wdt] * len(states)))
+    return c
+
+
+def update_spec_checks():
+    """Every update formula of kernels/codegen/optimizer.py (the dense AdaGrad/AdaDelta/
+    Adamax/Nadam/DCASGD/LAMB steps too), float32 and float64: (name, dtype, error) list."""
+    from kernels.codegen.optimizer import SPECS, example_params
+    from kernels.cuda.optimizer import run
+    errors = []
+    for tag, spec in sorted(SPECS.items()):
+        for dt in ("float32", "float64"):
+            arrays = [_fake((4,), dt) for _ in range(len(spec.fresh_outputs()) + len(spec.inputs))]
+            try:
+                run(spec, arrays, example_params(spec, dt), op=tag)
+            except Exception as err:
+                errors.append((tag, dt, "%s: %s" % (type(err).__name__, err)))
+    return errors
 
 
 def layout_norm_cases(dt):
@@ -367,6 +417,7 @@ def main(argv=None):
             run_op(*case)
         except Exception as err:
             errors.append((case[0], case[1], "%s: %s" % (type(err).__name__, err)))
+    errors += update_spec_checks()
     print("ptxcheck: %d kernel signatures compiled in %.0f s, %d failed; %d op cases raised"
           % (len(recorder.done), time.time() - start, len(recorder.failures), len(errors)))
     for name, msg in recorder.failures:
