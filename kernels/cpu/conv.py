@@ -1,10 +1,10 @@
-"""CPU convolution kernels: im2col / col2im in Numba around NumPy's BLAS GEMM.
+"""CPU convolution kernels: im2col / col2im in Numba around BLAS GEMMs.
 
 Every convolution is handled as a 3-D one on 5-D views (N, C, D, H, W): a 1-D convolution is
 (1, 1, W), a 2-D one (1, H, W).  The geometry (kernel, stride, pad, dilate and output sizes)
 travels as one runtime tuple, so each Numba function is compiled once per dtype and never per
-shape or kernel size.  GEMMs are NumPy calls made from Python with `out=` (no BLAS inside
-njit: that would need SciPy).
+shape or kernel size.  GEMMs are BLAS calls made from Python (linalg.gemm, serial_matmul;
+no BLAS inside njit: that would need SciPy).
 
 Samples are processed in chunks: the im2col matrix of a chunk is (C*KD*KH*KW, B*P) where
 P = OD*OH*OW.  B=1 lets the GEMM write each sample's output in place (no transpose); larger
@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from . import threads
-from .linalg import gemm
+from .linalg import gemm, serial_matmul
 
 CHUNK_BYTES = 1 << 21       # im2col bytes per chunk that pick_chunk aims for
 WORKSPACE_MAX = 1 << 26     # scratch buffers up to this size are kept for the next call
@@ -231,7 +231,7 @@ def _plan(n, rows, p, itemsize, chunk):
 def _gemm(a, b, out, in_task):
     """One GEMM of a chunk: single-threaded inside a pool task, else split over the pool."""
     if in_task:
-        np.matmul(a, b, out=out)
+        serial_matmul(a, b, out)
     else:
         gemm(a, b, out)
 
@@ -262,16 +262,23 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
     ranges, size = _plan(N, rows, P, x.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
     zeros = np.zeros(F, x.dtype) if bias is None and size > 1 else None
+    blocks = _row_blocks(g, rows, x.itemsize) if size == 1 and not pointwise else [(0, g[13])]
+    tasks = [(n0, n1, r0, r1) for n0, n1 in ranges for r0, r1 in blocks]
 
     def task(i, in_task):
-        n0, n1 = ranges[i]
+        n0, n1, r0, r1 = tasks[i]
         B = n1 - n0
+        whole = (r0, r1) == (0, g[13])
+        p0, pb = (0, P) if whole else (r0 * g[14], (r1 - r0) * g[14])   # 2-D row blocks
         if pointwise:
             cols = x[n0].reshape(C, P)
         else:
-            cols = _mat(scratch("col", rows * size * P, x.dtype), rows, B * P)
-            im2col(x[n0:n1], cols, g)
-        target = out[n0] if B == 1 else _mat(scratch("tmp", F * size * P, x.dtype), F, B * P)
+            cols = _mat(scratch("col", rows * size * pb, x.dtype), rows, B * pb)
+            im2col(x[n0:n1], cols, _rows_of(g, r0, r1))
+        if B == 1:
+            target = out[n0][:, p0:p0 + pb]
+        else:
+            target = _mat(scratch("tmp", F * size * P, x.dtype), F, B * P)
         for grp in range(groups):
             _gemm(w[grp * fg:(grp + 1) * fg], cols[grp * ckg:(grp + 1) * ckg],
                   target[grp * fg:(grp + 1) * fg], in_task)
@@ -279,7 +286,28 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
             unchunk(target, out[n0:n1], zeros if bias is None else bias)
         elif bias is not None:
             target += bias[:, None]
-    _run_chunks(len(ranges), task)
+    _run_chunks(len(tasks), task)
+
+
+def _row_blocks(g, rows, itemsize):
+    """Output-row ranges of a 2-D convolution whose one-sample im2col matrix passes
+    CHUNK_BYTES (e.g. ResNet's 7x7 input layer: 7.4 MB per sample): blocks of rows whose
+    im2col stays cache-sized.  One block (all rows) otherwise, and for 3-D ones."""
+    od, oh, ow = g[12:15]
+    if od != 1 or rows * oh * ow * itemsize <= CHUNK_BYTES:
+        return [(0, oh)]
+    step = max(1, CHUNK_BYTES // (rows * ow * itemsize))
+    return [(r0, min(oh, r0 + step)) for r0 in range(0, oh, step)]
+
+
+def _rows_of(g, r0, r1):
+    """The geometry of output rows [r0, r1) alone: the pad moves by r0 strides."""
+    if (r0, r1) == (0, g[13]):
+        return g
+    g = list(g)
+    g[7] -= r0 * g[4]
+    g[13] = r1 - r0
+    return tuple(g)
 
 
 def conv_backward_data(og, w, dx, g, groups, chunk=None):

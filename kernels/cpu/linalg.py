@@ -1,15 +1,16 @@
 """CPU kernels of the linear-algebra ops: dot, batch_dot, FullyConnected and dot's backward.
 
-Every GEMM is NumPy's BLAS called from Python (`np.matmul(..., out=...)`) on 2-D views of
-the C-contiguous operands: reshapes and transposes are views, so no operand is copied and
-results land directly in the preallocated outputs.  float16 operands are multiplied in
-float32 and stored back (NumPy has no float16 BLAS).  BLAS runs single-threaded; a GEMM of
-at least SPLIT_FLOPS is split into column (or row) blocks and batch entries that the
-threads of kernels/cpu/threads.py take one at a time (see there why).
+Every GEMM is a BLAS call from Python on 2-D views of the C-contiguous operands: reshapes
+and transposes are views, so no operand is copied and results land directly in the
+preallocated outputs.  BLAS is the framework's private single-threaded OpenBLAS instance
+(kernels/cpu/blas.py; np.matmul where it declines).  float16 operands are multiplied in
+float32 and stored back (no float16 BLAS).  A GEMM of at least SPLIT_FLOPS is split into
+column (or row) blocks and batch entries that the threads of kernels/cpu/threads.py take
+one at a time (see there why).
 """
 import numpy as np
 
-from . import threads
+from . import blas, threads
 
 SPLIT_FLOPS = 1 << 23       # smaller GEMMs run on one thread (a pool hand-off costs ~20 us)
 MIN_BLOCK = 32              # columns (or rows) per block at least
@@ -80,17 +81,31 @@ def gemm_pieces(a, b, out, parts):
     return result
 
 
+def serial_matmul(a, b, out):
+    """out = a @ b on the calling thread: the private BLAS instance (kernels/cpu/blas.py)
+    per 2-D product, np.matmul where it declines (NumPy's BLAS is single-threaded inside
+    parallel regions and in gemm)."""
+    if out.ndim == 2:
+        if not blas.matmul(a, b, out):
+            np.matmul(a, b, out=out)
+    elif 2 * out.shape[-2] * out.shape[-1] * a.shape[-1] < blas.MIN_FLOPS:
+        np.matmul(a, b, out=out)        # small batch entries: one NumPy call
+    else:
+        for pa, pb, po in gemm_pieces(a, b, out, 1):
+            serial_matmul(pa, pb, po)
+
+
 def gemm(a, b, out):
-    """np.matmul(a, b, out=out) on single-threaded BLAS, split over the pool when large."""
+    """out = a @ b (out preallocated): split over the pool when large, else on this thread."""
     n = threads.num_threads()
     if n > 1 and 2 * out.size * a.shape[-1] >= SPLIT_FLOPS:
         pieces = gemm_pieces(a, b, out, 2 * n)
         if len(pieces) > 1:
-            threads.parallel_for(len(pieces), lambda i: np.matmul(*pieces[i][:2], out=pieces[i][2]))
+            threads.parallel_for(len(pieces), lambda i: serial_matmul(*pieces[i]))
             return
     old = threads.blas_single()
     try:
-        np.matmul(a, b, out=out)
+        serial_matmul(a, b, out)
     finally:
         threads.blas_restore(old)
 

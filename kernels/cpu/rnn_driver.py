@@ -11,7 +11,7 @@ import numpy as np
 
 from . import rnn as K
 from . import threads
-from .linalg import gemm
+from .linalg import gemm, serial_matmul
 
 
 class _SerialBlas:
@@ -92,13 +92,13 @@ def _forward_steps(lay, params, l, d, gates, cells, hh, bsum, bx, bh, lengths, c
     Wr = lay.weight(params, l, d, "h2r") if proj else None
     for s in range(T):
         t = T - 1 - s if d else s
-        np.matmul(h_state, WhT, out=hh)
+        serial_matmul(h_state, WhT, hh)
         if lay.mode == "lstm":
             K.lstm_forward_step(gates, t, hh, bsum, lengths, c_state, cells,
                                 hbuf if proj else h_state, out, d * R, not proj,
                                 clip.on, clip.lo, clip.hi, clip.nan)
             if proj:
-                np.matmul(hbuf, Wr.T, out=rbuf)
+                serial_matmul(hbuf, Wr.T, rbuf)
                 K.commit_state(rbuf, t, lengths, h_state, out, d * R)
         elif lay.mode == "gru":
             K.gru_forward_step(gates, cells, t, hh, bx, bh, lengths, h_state, out, d * R)
@@ -185,7 +185,7 @@ def _backward_steps(st, Wh):
             if proj:
                 K.projection_backward_head(t, t_next, lengths, rec, st.dh_carry, st.dy, off,
                                            st.dr)
-                np.matmul(st.dr[t], st.Wr, out=st.dhin)
+                serial_matmul(st.dr[t], st.Wr, st.dhin)
             K.lstm_backward_step(t, t_next, lengths, rec, st.dh_carry, st.dy, off, st.dhin, proj,
                                  st.dc_carry, st.gates, st.cells, c_prev, clip.on, clip.lo,
                                  clip.hi, st.dpre, st.hraw)
@@ -195,7 +195,7 @@ def _backward_steps(st, Wh):
         else:
             K.rnn_backward_step(t, t_next, lengths, rec, st.dh_carry, st.dy, off, st.y,
                                 lay.mode == "rnn_relu", st.dpre)
-        np.matmul(st.dhh[t], Wh, out=rec)
+        serial_matmul(st.dhh[t], Wh, rec)
 
 
 def _weight_grads(lay, dparams, l, d, X, dpre2, dhh2, hprev2, dr, hraw):

@@ -21,7 +21,7 @@ from numba import njit
 
 from . import threads
 from .conv import scratch
-from .linalg import gemm
+from .linalg import gemm, serial_matmul
 
 CHUNK_BYTES = 1 << 22       # transformed-input bytes per chunk of samples
 WORKSPACE_MAX = 1 << 26     # partial weight-gradient sums kept in scratch up to this size
@@ -112,7 +112,8 @@ def inverse_transform_weight(acc, d):
 @njit(cache=True, nogil=True, error_model='numpy')
 def pad_input(x, xp, ph, pw, c0, c1):
     """xp (B, C, HP, WP) = x placed at (ph, pw), zero elsewhere, for channels [c0, c1).
-    Requires 0 <= ph, pw; input beyond HP x WP is left out."""
+    Requires 0 <= pw (ph may be negative: a block of rows further down); input beyond
+    HP x WP is left out."""
     B, C, H, W = x.shape
     HP, WP = xp.shape[2], xp.shape[3]
     xf = x.reshape(x.size)
@@ -178,9 +179,10 @@ def transform_input(xp, vf, plane, th, tw, c0, c1):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_output(mf, plane, out, bias, th, tw, f0, f1):
-    """out[n, f, 2i + (0, 1), 2j + (0, 1)] = (A^T m A) + bias[f] for f in [f0, f1);
-    out is (B, F, 2th, 2tw), m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
+def transform_output(mf, plane, out, bias, th, tw, f0, f1, row0):
+    """out[n, f, 2(row0 + i) + (0, 1), 2j + (0, 1)] = (A^T m A) + bias[f] for f in [f0, f1)
+    and the th tile rows of m; out is (B, F, >= 2(row0 + th), 2tw),
+    m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
     B, F, OH, OW = out.shape
     T = B * th * tw
     of = out.reshape(out.size)
@@ -189,7 +191,7 @@ def transform_output(mf, plane, out, bias, th, tw, f0, f1):
             bv = bias[f]
             for i in range(th):
                 base = f * T + (n * th + i) * tw
-                o0 = ((n * F + f) * OH + 2 * i) * OW
+                o0 = ((n * F + f) * OH + 2 * (row0 + i)) * OW
                 o1 = o0 + OW
                 for j in range(tw):
                     k = np.uint64(base + j)
@@ -210,9 +212,10 @@ def transform_output(mf, plane, out, bias, th, tw, f0, f1):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_ograd(y, mf, plane, th, tw, f0, f1):
+def transform_ograd(y, mf, plane, th, tw, f0, f1, row0):
     """mf[(r, s) * plane + f * T + (n, i, j)] = (A y A^T)[r, s], y = the 2x2 tile (i, j) of
-    y[n, f] (B, F, 2th, 2tw), f in [f0, f1): the adjoint of transform_output."""
+    y[n, f] (B, F, >= 2(row0 + th), 2tw) starting at tile row row0, f in [f0, f1): the
+    adjoint of transform_output."""
     B, F, YH, YW = y.shape
     T = B * th * tw
     yf = y.reshape(y.size)
@@ -220,7 +223,7 @@ def transform_ograd(y, mf, plane, th, tw, f0, f1):
     for n in range(B):
         for f in range(f0, f1):
             for i in range(th):
-                r0 = ((n * F + f) * YH + 2 * i) * YW
+                r0 = ((n * F + f) * YH + 2 * (row0 + i)) * YW
                 r1 = r0 + YW
                 base = np.uint64(f * T + (n * th + i) * tw)
                 for j in range(tw):
@@ -250,35 +253,40 @@ def _plane(n):
 
 
 class _Tiling:
-    """2x2-output tiles covering (OH, OW), the padded input size and the sample ranges."""
+    """2x2-output tiles covering (OH, OW), the padded input size, and the tasks: blocks of
+    samples, or of tile rows of one sample when a sample alone passes CHUNK_BYTES, so that
+    the transformed input and products of a task stay cache-sized."""
 
     def __init__(self, x, F, OH, OW):
         N, C = x.shape[:2]
         self.C, self.F, self.OH, self.OW, self.dtype = C, F, OH, OW, x.dtype
         self.th, self.tw = (OH + 1) // 2, (OW + 1) // 2
-        self.HP, self.WP = 2 * self.th + 2, 2 * self.tw + 2
+        self.WP = 2 * self.tw + 2
         self.even = OH % 2 == 0 and OW % 2 == 0
-        per = 16 * max(C, F) * self.th * self.tw * x.itemsize
-        self.chunk = int(max(1, min(N, CHUNK_BYTES // max(per, 1))))
+        row_bytes = 16 * max(C, F) * self.tw * x.itemsize      # one tile row of one sample
+        rows = max(1, min(self.th, CHUNK_BYTES // row_bytes))
+        self.rows = rows                                        # tile rows per task
+        self.chunk = 1 if rows < self.th else int(max(1, min(N, CHUNK_BYTES // (row_bytes * self.th))))
         count = -(-N // self.chunk)
         size = -(-N // count)
-        self.ranges = [(n0, min(N, n0 + size)) for n0 in range(0, N, size)]
+        self.tasks = [(n0, min(N, n0 + size), i0, min(self.th, i0 + rows))
+                      for n0 in range(0, N, size) for i0 in range(0, self.th, rows)]
 
-    def buffers(self, B):
-        """The calling thread's scratch for B samples: padded input, transformed input v
-        (16, C, T) and products m (16, F, T) (with their flat buffers and plane strides),
-        and the even-size output for odd sizes."""
-        C, F, T = self.C, self.F, B * self.th * self.tw
-        dt, ch = self.dtype, self.chunk
-        xp = scratch("wino_x", ch * C * self.HP * self.WP, dt)[:B * C * self.HP * self.WP]
+    def buffers(self, B, th):
+        """The calling thread's scratch for B samples and th tile rows: padded input (B, C,
+        2th + 2, WP), transformed input v (16, C, T) and products m (16, F, T) (with their
+        flat buffers and plane strides), and an even-size output block for odd sizes."""
+        C, F, T, tw, WP = self.C, self.F, B * th * self.tw, self.tw, self.WP
+        dt, most = self.dtype, self.chunk * self.rows * tw
+        xp = scratch("wino_x", self.chunk * C * (2 * self.rows + 2) * WP, dt)
         vp, mp = _plane(C * T), _plane(F * T)
-        v = scratch("wino_v", 16 * _plane(C * ch * self.th * self.tw), dt)
-        m = scratch("wino_m", 16 * _plane(F * ch * self.th * self.tw), dt)
+        v = scratch("wino_v", 16 * _plane(C * most), dt)
+        m = scratch("wino_m", 16 * _plane(F * most), dt)
         vv = v[:16 * vp].reshape(16, vp)[:, :C * T].reshape(16, C, T)
         mm = m[:16 * mp].reshape(16, mp)[:, :F * T].reshape(16, F, T)
-        tiles = self.th * self.tw
-        y = None if self.even else scratch("wino_y", ch * F * 4 * tiles, dt)[:B * F * 4 * tiles]
-        return xp.reshape(B, C, self.HP, self.WP), v, vp, vv, m, mp, mm, y
+        y = None if self.even else scratch("wino_y", F * 4 * most, dt)[:4 * F * T].reshape(
+            B, F, 2 * th, 2 * tw)
+        return xp[:B * C * (2 * th + 2) * WP].reshape(B, C, 2 * th + 2, WP), v, vp, vv, m, mp, mm, y
 
 
 def _stage(total, fn, split):
@@ -300,13 +308,14 @@ def _chunk_tasks(count, task):
             task(i, True)
 
 
-def _input_tf(x, tl, ph, pw, xx, v, vp, split):
-    """v = B^T d B of every 4x4 input tile of x (B, C, H, W), padded at (ph, pw) in xx."""
-    th, tw = tl.th, tl.tw
+def _input_tf(x, tl, i0, ph, pw, xx, v, vp, split):
+    """v = B^T d B of the 4x4 input tiles of tile rows [i0, i0 + th) of x (B, C, H, W),
+    padded at (ph, pw) into xx (B, C, 2th + 2, WP)."""
+    th = (xx.shape[2] - 2) // 2
 
     def run(c0, c1):
-        pad_input(x, xx, ph, pw, c0, c1)
-        transform_input(xx, v, vp, th, tw, c0, c1)
+        pad_input(x, xx, ph - 2 * i0, pw, c0, c1)
+        transform_input(xx, v, vp, th, tl.tw, c0, c1)
     _stage(tl.C, run, split)
 
 
@@ -314,7 +323,7 @@ def _mm(a, b, out, split):
     if split:
         gemm(a, b, out)
     else:
-        np.matmul(a, b, out=out)
+        serial_matmul(a, b, out)
 
 
 def conv3x3(x, u, out, ph, pw, bias=None):
@@ -328,15 +337,18 @@ def conv3x3(x, u, out, ph, pw, bias=None):
     b = np.zeros(F, x.dtype) if bias is None else bias
 
     def task(i, split):
-        n0, n1 = tl.ranges[i]
-        xx, v, vp, vv, m, mp, mm, y = tl.buffers(n1 - n0)
-        _input_tf(x[n0:n1], tl, ph, pw, xx, v, vp, split)
+        n0, n1, i0, i1 = tl.tasks[i]
+        th = i1 - i0
+        xx, v, vp, vv, m, mp, mm, y = tl.buffers(n1 - n0, th)
+        _input_tf(x[n0:n1], tl, i0, ph, pw, xx, v, vp, split)
         _mm(u, vv, mm, split)
-        dst = out[n0:n1] if tl.even else y.reshape(n1 - n0, F, 2 * tl.th, 2 * tl.tw)
-        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, tl.th, tl.tw, f0, f1), split)
+        dst, row0 = (out[n0:n1], i0) if tl.even else (y, 0)
+        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, th, tl.tw, f0, f1, row0),
+               split)
         if not tl.even:
-            out[n0:n1] = dst[:, :, :OH, :OW]
-    _chunk_tasks(len(tl.ranges), task)
+            r1 = min(OH, 2 * i1)
+            out[n0:n1, :, 2 * i0:r1] = y[:, :, :r1 - 2 * i0, :OW]
+    _chunk_tasks(len(tl.tasks), task)
 
 
 def conv_forward(x, w, out, ph, pw, bias=None):
@@ -363,24 +375,25 @@ def conv_backward_weight(og, x, dw, ph, pw):
     tl = _Tiling(x, F, OH, OW)
     dt = np.float64 if x.dtype == np.float64 else np.float32
     plane = _plane(F * C)
-    count = len(tl.ranges) if len(tl.ranges) >= threads.num_threads() else 1
+    count = len(tl.tasks) if len(tl.tasks) >= threads.num_threads() else 1
     count = max(1, min(count, 2 * threads.num_threads(), WORKSPACE_MAX // (16 * plane * 4)))
-    groups = [list(range(g0, g1)) for g0, g1 in threads.blocks(len(tl.ranges), count)]
+    groups = [list(range(g0, g1)) for g0, g1 in threads.blocks(len(tl.tasks), count)]
     sums = [scratch("wino_dw%d" % k, 16 * plane, dt).reshape(16, plane)[:, :F * C].reshape(16, F, C)
             for k in range(len(groups))]
 
     def chunk(i, acc, first, split):
-        n0, n1 = tl.ranges[i]
-        B = n1 - n0
-        xx, v, vp, vv, m, mp, mm, y = tl.buffers(B)
-        _input_tf(x[n0:n1], tl, ph, pw, xx, v, vp, split)
+        n0, n1, i0, i1 = tl.tasks[i]
+        B, th = n1 - n0, i1 - i0
+        xx, v, vp, vv, m, mp, mm, y = tl.buffers(B, th)
+        _input_tf(x[n0:n1], tl, i0, ph, pw, xx, v, vp, split)
         if tl.even:
-            yy = og[n0:n1]
+            yy, row0 = og[n0:n1], i0
         else:
-            yy = y.reshape(B, F, 2 * tl.th, 2 * tl.tw)
+            r1 = min(OH, 2 * i1)
+            yy, row0 = y, 0
             yy[...] = 0
-            yy[:, :, :OH, :OW] = og[n0:n1]
-        _stage(F, lambda f0, f1: transform_ograd(yy, m, mp, tl.th, tl.tw, f0, f1), split)
+            yy[:, :, :r1 - 2 * i0, :OW] = og[n0:n1, :, 2 * i0:r1]
+        _stage(F, lambda f0, f1: transform_ograd(yy, m, mp, th, tl.tw, f0, f1, row0), split)
         part = acc if first else scratch("wino_part", 16 * F * C, dt).reshape(16, F, C)
         _mm(mm, vv.transpose(0, 2, 1), part, split)
         if not first:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kernels.cpu import conv as K
-from kernels.cpu import linalg, threads
+from kernels.cpu import blas, linalg, threads
 from kernels.cpu import winograd as W
 
 
@@ -75,6 +75,7 @@ def test_blocks_cover_the_range_aligned():
 def test_split_gemm_matches_numpy(two_threads, monkeypatch, a_shape, b_shape, ta, tb):
     monkeypatch.setattr(linalg, "SPLIT_FLOPS", 0)
     monkeypatch.setattr(linalg, "MIN_BLOCK", 4)
+    monkeypatch.setattr(blas, "MIN_FLOPS", 0)
     rng = np.random.default_rng(0)
     a = rng.standard_normal(a_shape).astype(np.float32)
     b = rng.standard_normal(b_shape).astype(np.float32)
@@ -128,6 +129,7 @@ def test_convolution_paths_match_numpy(monkeypatch, winograd, chunk_bytes, threa
         pytest.skip("Numba has one thread here")
     monkeypatch.setattr(linalg, "SPLIT_FLOPS", 0)
     monkeypatch.setattr(linalg, "MIN_BLOCK", 4)
+    monkeypatch.setattr(blas, "MIN_FLOPS", 0)
     monkeypatch.setattr(K, "CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(W, "CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(K, "WINOGRAD_MIN_CHANNELS", 16 if winograd else 10 ** 9)
