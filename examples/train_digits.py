@@ -53,8 +53,11 @@ def main(epochs=12, batch_size=32, lr=0.05, out_dir=None):
     net.initialize(mx.init.Xavier())
     net.hybridize()
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    steps_per_epoch = len(train_data)
+    schedule = mx.lr_scheduler.CosineScheduler(max_update=epochs * steps_per_epoch, base_lr=lr,
+                                               final_lr=lr / 100)
     trainer = gluon.Trainer(net.collect_params(), "sgd",
-                            {"learning_rate": lr, "momentum": 0.9})
+                            {"learning_rate": lr, "momentum": 0.9, "lr_scheduler": schedule})
     train_acc = mx.metric.Accuracy()
     start = time.perf_counter()
     steps = 0
