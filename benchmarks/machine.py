@@ -168,6 +168,30 @@ def _version(module):
         return None
 
 
+def _blas_cores():
+    """The OpenBLAS kernel sets in use: NumPy's, and framework's private instance
+    (kernels/cpu/blas.py) when framework ran in this process."""
+    out = {}
+    try:
+        from kernels.cpu import threads
+        if "kernels.cpu.blas" in sys.modules:
+            out["framework"] = sys.modules["kernels.cpu.blas"].instance().get("core")
+        import ctypes
+        for path in threads._loaded_openblas():
+            if "/blas/" in path:           # framework's private copy
+                continue
+            lib = ctypes.CDLL(path)
+            fn = getattr(lib, "scipy_openblas_get_corename64_", None) or getattr(
+                lib, "openblas_get_corename", None)
+            if fn is not None:
+                fn.restype = ctypes.c_char_p
+                out["numpy"] = fn().decode()
+                break
+    except (ImportError, OSError):
+        pass
+    return out
+
+
 def machine_info(modules=("numpy", "numba", "llvmlite")):
     """CPU, cores, memory, BLAS, versions of `modules` (those importable), load average."""
     info = {"cpu": _cpu_info(), "logical_cpus": os.cpu_count(), "usable_cpus": usable_cores(),
@@ -178,6 +202,7 @@ def machine_info(modules=("numpy", "numba", "llvmlite")):
         v = _version(m)
         if v is not None:
             info["versions"][m] = v
+    info["blas_cores"] = _blas_cores()
     try:
         info["loadavg"] = list(os.getloadavg())
     except OSError:

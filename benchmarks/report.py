@@ -98,6 +98,9 @@ def _header(rep):
     vers = ", ".join("%s %s" % kv for kv in m.get("versions", {}).items())
     blas = m.get("blas", {})
     blas_s = " ".join(str(v) for k, v in blas.items() if k in ("name", "version")) or "?"
+    cores = m.get("blas_cores") or {}
+    if cores:
+        blas_s += " (%s)" % ", ".join("%s: %s kernels" % kv for kv in sorted(cores.items()))
     thr = rep.get("threads", {})
     lines = [
         "suite %s | %s | %d threads (numba %s, torch %s) | %d reps x >=%g ms, interleaved | %s sizes"
@@ -110,7 +113,7 @@ def _header(rep):
     ]
     if lim:
         lines.append("limits measured in this run: memory copy %.1f GB/s (read+write, %d MB np.copyto on %d "
-                     "thread(s); 1 thread: %.1f GB/s), float32 GEMM %d^3 %.1f GFLOP/s"
+                     "thread(s); 1 thread: %.1f GB/s), float32 GEMM %d^3 %.1f GFLOP/s (NumPy's BLAS)"
                      % (lim.get("memcopy_GBps", 0), lim["memcopy_bytes"] >> 20, lim.get("memcopy_threads", 1),
                         lim.get("memcopy_1thread_GBps") or 0, lim["gemm_n"], lim.get("blas_GFLOPs", 0)))
     return lines
