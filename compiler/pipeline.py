@@ -1,7 +1,7 @@
 """The compiler pipeline: Graph + shapes/dtypes/grad_req/context -> ExecPlan.
 
     infer_shape -> infer_type -> gradient -> eliminate_common_expr -> dce
-                -> fuse -> plan_memory -> lower
+                -> fold_batchnorm (CPU, graphs without gradients) -> fuse -> plan_memory -> lower
 
 The IR verifier runs after every pass.  `fuse` (compiler/passes/fuse.py) and `plan_memory`
 (compiler/passes/plan_memory.py) plug in by name and are skipped while those modules do not
@@ -26,13 +26,15 @@ from .ir import printer
 from .ir.verify import verify
 from .passes.cse import eliminate_common_expr
 from .passes.dce import dce
+from .passes.fold_batchnorm import fold_batchnorm
 from .passes.gradient import gradient, normalize_grad_req
 from .passes.infer_shape import infer_shape
 from .passes.infer_type import infer_type
 from .passes.lower import lower
 from .plan import describe
 
-PASS_ORDER = ("infer_shape", "infer_type", "gradient", "eliminate_common_expr", "dce", "fuse",
+PASS_ORDER = ("infer_shape", "infer_type", "gradient", "eliminate_common_expr", "dce",
+              "fold_batchnorm", "fuse",
               "plan_memory", "lower")
 DUMP_FORMATS = ("text", "json", "dot")
 _EXT = {"text": "txt", "json": "json", "dot": "dot"}
@@ -266,6 +268,8 @@ def _run(graph, shapes, dtypes, reqs, target, opts, stage_hook, tag):
     g = stage("gradient", gradient(g, reqs))
     g = stage("eliminate_common_expr", eliminate_common_expr(g))
     g = stage("dce", dce(g))
+    if opts.fuse and target == "cpu":
+        g = stage("fold_batchnorm", _reinfer(fold_batchnorm(g)))
     if opts.fuse:
         fuse = optional_pass("fuse")
         if fuse is not None:

@@ -24,6 +24,7 @@ from compiler.errors import MXNetError
 from compiler.ir import json_io, printer
 
 STAGES = ("input", "infer_shape", "infer_type", "gradient", "eliminate_common_expr", "dce",
+          "fold_batchnorm",
           "fuse", "plan_memory", "lower")
 FORMATS = ("text", "json", "dot")
 _EXT = {"text": "txt", "json": "json", "dot": "dot"}

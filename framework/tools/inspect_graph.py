@@ -6,7 +6,14 @@ merges, DCE removals, fusion groups, the memory plan), the fusion groups with th
 ops, the memory-plan slots (bytes, arena offset, lifetime in execution steps, the tensors
 sharing each slot) and the arena bytes in use at every step.
 """
+from compiler.ops.conv_bn import ConvBatchNorm
+from compiler.ops.fused import FusedElementwise
 from compiler.passes.lower import _entry_name, _slot_offsets
+
+
+def _is_group(node):
+    """An elementwise fusion group (folded Convolution+BatchNorm nodes are ordinary steps)."""
+    return isinstance(getattr(node, "op", None), FusedElementwise)
 
 
 class PassChange:
@@ -191,8 +198,17 @@ def _describe_pass(name, before, after, limit):
         if dead:
             details.append("removed: %s" % _short([_label(n) for n in dead], limit))
         return PassChange(name, nb, na, summary, details)
+    if name == "fold_batchnorm":
+        folded = [n for n in after.nodes if isinstance(getattr(n, "op", None), ConvBatchNorm)]
+        summary = ("folded %s into %s" % (_count(len(folded), "BatchNorm"),
+                                           "its Convolution" if len(folded) == 1
+                                           else "their Convolutions")
+                   if folded else "nothing to fold")
+        if folded:
+            details.append("nodes: %s" % _short([n.name for n in folded], limit))
+        return PassChange(name, nb, na, summary, details)
     if name == "fuse":
-        fused = [n for n in after.nodes if getattr(n.op, "members", None)]
+        fused = [n for n in after.nodes if _is_group(n)]
         members = sum(len(n.op.members) for n in fused)
         summary = ("%s made from %s" % (_count(len(fused), "group"), _count(members, "node"))
                    if fused else "no fusable groups")
@@ -231,9 +247,9 @@ def fusion_groups(stages):
     backward = fused.attrs.get("backward_nodes") or frozenset()
     groups, group_of = [], {}
     for node in fused.nodes:
-        members = getattr(node.op, "members", None)
-        if not members:
+        if not _is_group(node):
             continue
+        members = node.op.members
         k = len(groups)
         key = (id(node), 0)
         groups.append(FusionGroup(k, node.name, shapes.get(key), dtypes.get(key),

@@ -246,8 +246,10 @@ def _run_chunks(count, task):
             task(i, False)
 
 
-def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
-    """out[n] = W @ im2col(x[n]) per group (+ bias[f], added while the chunk is hot)."""
+def conv_forward(x, w, out, g, groups, chunk=None, bias=None, post=None):
+    """out[n] = W @ im2col(x[n]) per group (+ bias[f], added while the chunk is hot).
+    post = (mean, scale, shift) per filter: then (out - mean) * scale + shift, an inference
+    BatchNorm folded in (compiler/passes/fold_batchnorm.py)."""
     N, C = x.shape[:2]
     F, ckg = w.shape
     P = out.shape[2]
@@ -257,8 +259,10 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
     if chunk is None and _winograd(x.shape, F, g, groups):
         D, H, W = x.shape[2:]
         _wino.conv_forward(x.reshape(N, C, H, W), w.reshape(F, C, 3, 3),
-                           out.reshape(N, F, g[13], g[14]), g[7], g[8], bias)
+                           out.reshape(N, F, g[13], g[14]), g[7], g[8], bias, post)
         return
+    if post is not None:
+        post = tuple(np.asarray(p, x.dtype)[:, None] for p in post)
     ranges, size = _plan(N, rows, P, x.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
     zeros = np.zeros(F, x.dtype) if bias is None and size > 1 else None
@@ -284,9 +288,22 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None):
                   target[grp * fg:(grp + 1) * fg], in_task)
         if B > 1:
             unchunk(target, out[n0:n1], zeros if bias is None else bias)
-        elif bias is not None:
-            target += bias[:, None]
+            if post is not None:
+                for b in range(B):
+                    _post(out[n0 + b], post)
+        else:
+            if bias is not None:
+                target += bias[:, None]
+            if post is not None:
+                _post(target, post)
     _run_chunks(len(tasks), task)
+
+
+def _post(block, post):
+    """block (F, P) = (block - mean) * scale + shift, per filter row, in place."""
+    block -= post[0]
+    block *= post[1]
+    block += post[2]
 
 
 def _row_blocks(g, rows, itemsize):

@@ -179,9 +179,10 @@ def transform_input(xp, vf, plane, th, tw, c0, c1):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_output(mf, plane, out, bias, th, tw, f0, f1, row0):
-    """out[n, f, 2(row0 + i) + (0, 1), 2j + (0, 1)] = (A^T m A) + bias[f] for f in [f0, f1)
-    and the th tile rows of m; out is (B, F, >= 2(row0 + th), 2tw),
+def transform_output(mf, plane, out, bias, scale, shift, th, tw, f0, f1, row0):
+    """out[n, f, 2(row0 + i) + (0, 1), 2j + (0, 1)] = ((A^T m A) + bias[f]) * scale[f] +
+    shift[f] for f in [f0, f1) and the th tile rows of m (scale/shift: an inference
+    BatchNorm folded in, else 1/0); out is (B, F, >= 2(row0 + th), 2tw),
     m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
     B, F, OH, OW = out.shape
     T = B * th * tw
@@ -189,6 +190,8 @@ def transform_output(mf, plane, out, bias, th, tw, f0, f1, row0):
     for n in range(B):
         for f in range(f0, f1):
             bv = bias[f]
+            sv = scale[f]
+            hv = shift[f]
             for i in range(th):
                 base = f * T + (n * th + i) * tw
                 o0 = ((n * F + f) * OH + 2 * (row0 + i)) * OW
@@ -205,10 +208,10 @@ def transform_output(mf, plane, out, bias, th, tw, f0, f1, row0):
                     s10, s11 = m4 - m8 - m12, m5 - m9 - m13
                     s12, s13 = m6 - m10 - m14, m7 - m11 - m15
                     q = 2 * j
-                    of[np.uint64(o0 + q)] = s00 + s01 + s02 + bv
-                    of[np.uint64(o0 + q + 1)] = s01 - s02 - s03 + bv
-                    of[np.uint64(o1 + q)] = s10 + s11 + s12 + bv
-                    of[np.uint64(o1 + q + 1)] = s11 - s12 - s13 + bv
+                    of[np.uint64(o0 + q)] = (s00 + s01 + s02 + bv) * sv + hv
+                    of[np.uint64(o0 + q + 1)] = (s01 - s02 - s03 + bv) * sv + hv
+                    of[np.uint64(o1 + q)] = (s10 + s11 + s12 + bv) * sv + hv
+                    of[np.uint64(o1 + q + 1)] = (s11 - s12 - s13 + bv) * sv + hv
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -326,8 +329,10 @@ def _mm(a, b, out, split):
         serial_matmul(a, b, out)
 
 
-def conv3x3(x, u, out, ph, pw, bias=None):
-    """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)."""
+def conv3x3(x, u, out, ph, pw, bias=None, post=None):
+    """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)
+    (+ bias); post = (mean, scale, shift) per filter: then (out - mean) * scale + shift (an
+    inference BatchNorm folded into the output transform)."""
     N = x.shape[0]
     F = u.shape[1]
     OH, OW = out.shape[2:]
@@ -335,6 +340,10 @@ def conv3x3(x, u, out, ph, pw, bias=None):
         return
     tl = _Tiling(x, F, OH, OW)
     b = np.zeros(F, x.dtype) if bias is None else bias
+    sc, sh = np.ones(F, x.dtype), np.zeros(F, x.dtype)
+    if post is not None:
+        b = (b - post[0]).astype(x.dtype)
+        sc, sh = post[1].astype(x.dtype), post[2].astype(x.dtype)
 
     def task(i, split):
         n0, n1, i0, i1 = tl.tasks[i]
@@ -343,7 +352,8 @@ def conv3x3(x, u, out, ph, pw, bias=None):
         _input_tf(x[n0:n1], tl, i0, ph, pw, xx, v, vp, split)
         _mm(u, vv, mm, split)
         dst, row0 = (out[n0:n1], i0) if tl.even else (y, 0)
-        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, th, tl.tw, f0, f1, row0),
+        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, sc, sh, th, tl.tw, f0, f1,
+                                                            row0),
                split)
         if not tl.even:
             r1 = min(OH, 2 * i1)
@@ -351,9 +361,9 @@ def conv3x3(x, u, out, ph, pw, bias=None):
     _chunk_tasks(len(tl.tasks), task)
 
 
-def conv_forward(x, w, out, ph, pw, bias=None):
+def conv_forward(x, w, out, ph, pw, bias=None, post=None):
     """Convolution forward: x (N, C, H, W), w (F, C, 3, 3), out (N, F, OH, OW)."""
-    conv3x3(x, transform_weight(w), out, ph, pw, bias)
+    conv3x3(x, transform_weight(w), out, ph, pw, bias, post)
 
 
 def conv_backward_data(og, w, dx, ph, pw):

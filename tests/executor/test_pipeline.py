@@ -31,14 +31,15 @@ def test_stage_order_and_switches(monkeypatch):
     sym = _net()
     names = [n for n, _ in pipeline.stages(Graph(sym._outputs), {"x": (2, 3)}, {"x": "float32"},
                                            "write", mx.cpu(), pipeline.Options(True, True))]
-    want = ["input", "infer_shape", "infer_type", "gradient", "eliminate_common_expr", "dce"]
+    want = ["input", "infer_shape", "infer_type", "gradient", "eliminate_common_expr", "dce",
+            "fold_batchnorm"]
     want += [p for p in ("fuse", "plan_memory") if AVAILABLE[p]] + ["lower"]
     assert names == want
     monkeypatch.setenv("MXNET_USE_FUSION", "0")
     monkeypatch.setenv("MXNET_MEM_PLAN", "false")
     names = [n for n, _ in pipeline.stages(Graph(sym._outputs), {"x": (2, 3)}, {"x": "float32"},
                                            "write")]
-    assert "fuse" not in names and "plan_memory" not in names
+    assert "fuse" not in names and "plan_memory" not in names and "fold_batchnorm" not in names
     plan = _compile(sym)
     assert plan.options.fuse is False and plan.options.plan_memory is False
     assert not plan.mem_stats["planned"] and plan.arena_bytes == 0

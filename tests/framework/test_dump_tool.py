@@ -28,7 +28,7 @@ def test_text_of_every_stage():
     headers = [line for line in text.splitlines() if line.startswith("=== ")]
     assert headers == ["=== %s (text) ===" % s for s in dump.STAGES]
     fuse = text.split("=== fuse (text) ===")[1].split("===")[0]
-    assert "fused_tanh1 = _FusedElementwise(bn1_output=#8) -> (2, 6, 24, 24) float32" in fuse
+    assert "fused_tanh1 = _FusedElementwise(bn1_output=#7) -> (2, 6, 24, 24) float32" in fuse
     assert "    | tanh1 = Activation(bn1_output) {act_type=tanh}" in fuse
     planned = text.split("=== plan_memory (text) ===")[1].split("===")[0]
     assert "@slot" in planned and "in-place" in planned
@@ -54,9 +54,9 @@ def test_write_files(tmp_path):
                         str(tmp_path), "--stage", "input,fuse,lower", "--render", "none")
     assert status == 0
     files = sorted(os.listdir(tmp_path))
-    assert files == ["00-input.dot", "00-input.txt", "06-fuse.dot", "06-fuse.txt",
-                     "08-lower.txt"]
-    assert "wrote %s" % os.path.join(str(tmp_path), "06-fuse.txt") in text
+    assert files == ["00-input.dot", "00-input.txt", "07-fuse.dot", "07-fuse.txt",
+                     "09-lower.txt"]
+    assert "wrote %s" % os.path.join(str(tmp_path), "07-fuse.txt") in text
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -64,9 +64,9 @@ def test_dot_files_are_rendered(tmp_path):
     status, _ = _run(LENET, "--shape", "data=1,1,28,28", "--grad-req", "write", "--format",
                      "dot", "--out", str(tmp_path), "--stage", "fuse", "--render", "svg,png")
     assert status == 0
-    svg = (tmp_path / "06-fuse.svg").read_text()
+    svg = (tmp_path / "07-fuse.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "fused_tanh1" in svg
-    assert (tmp_path / "06-fuse.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "07-fuse.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_switches_and_errors(capsys):

@@ -152,12 +152,12 @@ def test_compile_events_plan_cache_and_memory_plan(tmp_path):
     assert compiles[0]["args"]["shapes"]["data"] == [2, 5]
     passes = [e for e in doc["traceEvents"] if e.get("cat") == "compile pass"]
     assert [e["name"] for e in passes] == ["infer_shape", "infer_type", "gradient",
-                                           "eliminate_common_expr", "dce", "fuse",
-                                           "plan_memory", "lower"]
-    mem = passes[6]["args"]
+                                           "eliminate_common_expr", "dce", "fold_batchnorm",
+                                           "fuse", "plan_memory", "lower"]
+    mem = passes[7]["args"]
     assert mem["arena_bytes"] == st["arena_bytes"] and mem["naive_bytes"] == st["naive_bytes"]
     assert mem["inplace_count"] == st["inplace_count"]
-    assert passes[5]["args"]["groups"] == 1 and passes[5]["args"]["fused_nodes"] == 3
+    assert passes[6]["args"]["groups"] == 1 and passes[6]["args"]["fused_nodes"] == 3
     assert passes[0]["ts"] >= compiles[0]["ts"]
     assert passes[-1]["ts"] + passes[-1]["dur"] <= compiles[0]["ts"] + compiles[0]["dur"] + 1
     counters = [e for e in doc["traceEvents"] if e.get("name") == "Memory: cpu/0"]

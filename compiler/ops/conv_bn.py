@@ -1,0 +1,89 @@
+"""A Convolution followed by its BatchNorm, as one node (compiler/passes/fold_batchnorm.py).
+
+Made per pair (not registered by name), like FusedElementwise.  In inference (is_train off,
+or use_global_stats) BatchNorm is a per-channel affine map of the convolution's output,
+(y - moving_mean) * gamma / sqrt(moving_var + eps) + beta, so the CPU kernel applies it in the
+convolution's own epilogue (the Winograd output transform, or the chunk still in cache)
+instead of a second pass over the activations.  In training mode with batch statistics it
+runs the two ops' kernels one after the other, so results never depend on the fold.  The
+node keeps BatchNorm's three outputs (data, mean, invstd), so nothing downstream changes.
+Results equal the unfused pair up to float rounding.
+"""
+import numpy as np
+
+from .nn import K, _geometry, _spatial, conv_param, run_wide
+from .registry import Op
+
+
+class ConvBatchNorm(Op):
+    """conv_node's op with conv_node's inputs, then bn_node's op on its output and the rest of
+    bn_node's inputs (gamma, beta, moving_mean, moving_var)."""
+
+    name = "_ConvBatchNorm"
+    attrs = {}
+    differentiable = False
+
+    def __init__(self, conv_node, bn_node):
+        self.members = [conv_node, bn_node]
+        self.conv, self.bn = conv_node.op, bn_node.op
+        self.conv_attrs, self.bn_attrs = conv_node.parsed(), bn_node.parsed()
+        self.n_conv = len(conv_node.inputs)
+        self.aux = tuple(self.bn.aux)
+        self.arguments = tuple(self.input_names(None))
+
+    def input_names(self, attrs):
+        return (list(self.conv.input_names(self.conv_attrs))
+                + list(self.bn.input_names(self.bn_attrs))[1:])
+
+    def output_names(self, attrs):
+        return self.bn.output_names(self.bn_attrs)
+
+    def num_outputs(self, attrs):
+        return self.bn.num_outputs(self.bn_attrs)
+
+    def num_visible_outputs(self, attrs):
+        return self.bn.num_visible_outputs(self.bn_attrs)
+
+    def infer_shape(self, attrs, in_shapes):
+        n = self.n_conv
+        conv_in, conv_out = self.conv.infer_shape(self.conv_attrs, list(in_shapes[:n]))
+        bn_in, bn_out = self.bn.infer_shape(self.bn_attrs, [conv_out[0]] + list(in_shapes[n:]))
+        return list(conv_in) + list(bn_in[1:]), bn_out
+
+    def infer_type(self, attrs, in_types):
+        n = self.n_conv
+        conv_in, conv_out = self.conv.infer_type(self.conv_attrs, list(in_types[:n]))
+        bn_in, bn_out = self.bn.infer_type(self.bn_attrs, [conv_out[0]] + list(in_types[n:]))
+        return list(conv_in) + list(bn_in[1:]), bn_out
+
+    def reference(self, attrs, inputs, octx):
+        n = self.n_conv
+        y = self.conv.reference(self.conv_attrs, list(inputs[:n]), octx)[0]
+        return self.bn.reference(self.bn_attrs, [y] + list(inputs[n:]), octx)
+
+    @property
+    def kernels(self):
+        return {"cpu": self._cpu}
+
+    def _cpu(self, attrs, inputs, outputs, octx):
+        n, ba = self.n_conv, self.bn_attrs
+        if (octx.is_train and not ba.use_global_stats) or outputs[0].dtype == np.float16:
+            self.conv.kernel("cpu")(self.conv_attrs, list(inputs[:n]), [outputs[0]], octx)
+            self.bn.kernel("cpu")(ba, [outputs[0]] + list(inputs[n:]), outputs, octx)
+            return
+        gamma, beta, moving_mean, moving_var = inputs[n:]
+        mean = moving_mean.astype(np.float64)
+        invstd = 1.0 / np.sqrt(moving_var.astype(np.float64) + ba.eps)
+        scale = invstd if ba.fix_gamma else gamma.astype(np.float64) * invstd
+        post = (mean, scale, beta.astype(np.float64))
+        ca = self.conv_attrs
+        prm = conv_param(ca)
+
+        def run(ins, outs):
+            x, w, out = ins[0], ins[1], outs[0]
+            K.conv_forward(K.as5d(x), w.reshape(ca.num_filter, -1), _spatial(out),
+                           _geometry(prm, prm.pad, out.shape[2:]), ca.num_group,
+                           bias=None if ca.no_bias else ins[2], post=post)
+        run_wide(run, list(inputs[:n]), [outputs[0]])
+        outputs[1][...] = mean
+        outputs[2][...] = invstd
