@@ -1,12 +1,14 @@
-"""A Convolution followed by its BatchNorm, as one node (compiler/passes/fold_batchnorm.py).
+"""A Convolution followed by its BatchNorm (and a relu Activation reading only that BatchNorm),
+as one node (compiler/passes/fold_batchnorm.py).
 
 Made per pair (not registered by name), like FusedElementwise.  In inference (is_train off,
 or use_global_stats) BatchNorm is a per-channel affine map of the convolution's output,
 (y - moving_mean) * gamma / sqrt(moving_var + eps) + beta, so the CPU kernel applies it in the
 convolution's own epilogue (the Winograd output transform, or the chunk still in cache)
 instead of a second pass over the activations.  In training mode with batch statistics it
-runs the two ops' kernels one after the other, so results never depend on the fold.  The
-node keeps BatchNorm's three outputs (data, mean, invstd), so nothing downstream changes.
+runs the ops' kernels one after the other, so results never depend on the fold.  The node
+keeps BatchNorm's three outputs (data -- after the relu when one is folded --, mean, invstd),
+so nothing downstream changes.
 Results equal the unfused pair up to float rounding.
 """
 import numpy as np
@@ -17,16 +19,18 @@ from .registry import Op
 
 class ConvBatchNorm(Op):
     """conv_node's op with conv_node's inputs, then bn_node's op on its output and the rest of
-    bn_node's inputs (gamma, beta, moving_mean, moving_var)."""
+    bn_node's inputs (gamma, beta, moving_mean, moving_var), then act_node's relu if given."""
 
     name = "_ConvBatchNorm"
     attrs = {}
     differentiable = False
 
-    def __init__(self, conv_node, bn_node):
-        self.members = [conv_node, bn_node]
+    def __init__(self, conv_node, bn_node, act_node=None):
+        self.members = [conv_node, bn_node] + ([act_node] if act_node is not None else [])
         self.conv, self.bn = conv_node.op, bn_node.op
         self.conv_attrs, self.bn_attrs = conv_node.parsed(), bn_node.parsed()
+        self.act = None if act_node is None else act_node.op
+        self.act_attrs = None if act_node is None else act_node.parsed()
         self.n_conv = len(conv_node.inputs)
         self.aux = tuple(self.bn.aux)
         self.arguments = tuple(self.input_names(None))
@@ -59,7 +63,10 @@ class ConvBatchNorm(Op):
     def reference(self, attrs, inputs, octx):
         n = self.n_conv
         y = self.conv.reference(self.conv_attrs, list(inputs[:n]), octx)[0]
-        return self.bn.reference(self.bn_attrs, [y] + list(inputs[n:]), octx)
+        outs = self.bn.reference(self.bn_attrs, [y] + list(inputs[n:]), octx)
+        if self.act is not None:
+            outs[0] = self.act.reference(self.act_attrs, [outs[0]], octx)[0]
+        return outs
 
     @property
     def kernels(self):
@@ -70,6 +77,8 @@ class ConvBatchNorm(Op):
         if (octx.is_train and not ba.use_global_stats) or outputs[0].dtype == np.float16:
             self.conv.kernel("cpu")(self.conv_attrs, list(inputs[:n]), [outputs[0]], octx)
             self.bn.kernel("cpu")(ba, [outputs[0]] + list(inputs[n:]), outputs, octx)
+            if self.act is not None:
+                self.act.kernel("cpu")(self.act_attrs, [outputs[0]], [outputs[0]], octx)
             return
         gamma, beta, moving_mean, moving_var = inputs[n:]
         mean = moving_mean.astype(np.float64)
@@ -83,7 +92,8 @@ class ConvBatchNorm(Op):
             x, w, out = ins[0], ins[1], outs[0]
             K.conv_forward(K.as5d(x), w.reshape(ca.num_filter, -1), _spatial(out),
                            _geometry(prm, prm.pad, out.shape[2:]), ca.num_group,
-                           bias=None if ca.no_bias else ins[2], post=post)
+                           bias=None if ca.no_bias else ins[2], post=post,
+                           relu=self.act is not None)
         run_wide(run, list(inputs[:n]), [outputs[0]])
         outputs[1][...] = mean
         outputs[2][...] = invstd

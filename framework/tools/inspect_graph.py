@@ -200,9 +200,11 @@ def _describe_pass(name, before, after, limit):
         return PassChange(name, nb, na, summary, details)
     if name == "fold_batchnorm":
         folded = [n for n in after.nodes if isinstance(getattr(n, "op", None), ConvBatchNorm)]
-        summary = ("folded %s into %s" % (_count(len(folded), "BatchNorm"),
-                                           "its Convolution" if len(folded) == 1
-                                           else "their Convolutions")
+        relus = sum(1 for n in folded if n.op.act is not None)
+        summary = ("folded %s%s into %s" % (_count(len(folded), "BatchNorm"),
+                                             " (%s)" % _count(relus, "relu") if relus else "",
+                                             "its Convolution" if len(folded) == 1
+                                             else "their Convolutions")
                    if folded else "nothing to fold")
         if folded:
             details.append("nodes: %s" % _short([n.name for n in folded], limit))

@@ -246,10 +246,10 @@ def _run_chunks(count, task):
             task(i, False)
 
 
-def conv_forward(x, w, out, g, groups, chunk=None, bias=None, post=None):
+def conv_forward(x, w, out, g, groups, chunk=None, bias=None, post=None, relu=False):
     """out[n] = W @ im2col(x[n]) per group (+ bias[f], added while the chunk is hot).
     post = (mean, scale, shift) per filter: then (out - mean) * scale + shift, an inference
-    BatchNorm folded in (compiler/passes/fold_batchnorm.py)."""
+    BatchNorm folded in (compiler/passes/fold_batchnorm.py); relu: then Activation's relu."""
     N, C = x.shape[:2]
     F, ckg = w.shape
     P = out.shape[2]
@@ -259,10 +259,12 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None, post=None):
     if chunk is None and _winograd(x.shape, F, g, groups):
         D, H, W = x.shape[2:]
         _wino.conv_forward(x.reshape(N, C, H, W), w.reshape(F, C, 3, 3),
-                           out.reshape(N, F, g[13], g[14]), g[7], g[8], bias, post)
+                           out.reshape(N, F, g[13], g[14]), g[7], g[8], bias, post, relu)
         return
     if post is not None:
         post = tuple(np.asarray(p, x.dtype)[:, None] for p in post)
+    if relu:
+        post = (post or ()) + (True,)
     ranges, size = _plan(N, rows, P, x.itemsize, chunk)
     pointwise = size == 1 and _is_pointwise(g)
     zeros = np.zeros(F, x.dtype) if bias is None and size > 1 else None
@@ -300,10 +302,14 @@ def conv_forward(x, w, out, g, groups, chunk=None, bias=None, post=None):
 
 
 def _post(block, post):
-    """block (F, P) = (block - mean) * scale + shift, per filter row, in place."""
-    block -= post[0]
-    block *= post[1]
-    block += post[2]
+    """block (F, P) = (block - mean) * scale + shift per filter row (when given), then
+    Activation's relu (when post ends with True; fmax: NaN gives 0 as there), in place."""
+    if len(post) >= 3:
+        block -= post[0]
+        block *= post[1]
+        block += post[2]
+    if post[-1] is True:
+        np.fmax(block, 0, out=block)
 
 
 def _row_blocks(g, rows, itemsize):

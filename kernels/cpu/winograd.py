@@ -19,6 +19,8 @@ gradients sum the chunks in contiguous groups, one partial sum each, added in a 
 import numpy as np
 from numba import njit
 
+from kernels.codegen.scalar import _zero_of
+
 from . import threads
 from .conv import scratch
 from .linalg import gemm, serial_matmul
@@ -178,11 +180,20 @@ def transform_input(xp, vf, plane, th, tw, c0, c1):
                         vf[k + 3 * p] = d1 - d3
 
 
+@njit(cache=True, nogil=True, error_model='numpy', inline='always')
+def _act(v, relu):
+    """Activation(act_type='relu') when relu: v if v > 0 else 0 (NaN gives 0 too)."""
+    if relu and not v > 0:
+        return _zero_of(v)
+    return v
+
+
 @njit(cache=True, nogil=True, error_model='numpy')
-def transform_output(mf, plane, out, bias, scale, shift, th, tw, f0, f1, row0):
+def transform_output(mf, plane, out, bias, scale, shift, relu, th, tw, f0, f1, row0):
     """out[n, f, 2(row0 + i) + (0, 1), 2j + (0, 1)] = ((A^T m A) + bias[f]) * scale[f] +
     shift[f] for f in [f0, f1) and the th tile rows of m (scale/shift: an inference
-    BatchNorm folded in, else 1/0); out is (B, F, >= 2(row0 + th), 2tw),
+    BatchNorm folded in, else 1/0), then max(., 0) when relu (Activation's: NaN -> 0);
+    out is (B, F, >= 2(row0 + th), 2tw),
     m[(r, s), f, t] = mf[(r, s) * plane + f * T + t]."""
     B, F, OH, OW = out.shape
     T = B * th * tw
@@ -208,10 +219,10 @@ def transform_output(mf, plane, out, bias, scale, shift, th, tw, f0, f1, row0):
                     s10, s11 = m4 - m8 - m12, m5 - m9 - m13
                     s12, s13 = m6 - m10 - m14, m7 - m11 - m15
                     q = 2 * j
-                    of[np.uint64(o0 + q)] = (s00 + s01 + s02 + bv) * sv + hv
-                    of[np.uint64(o0 + q + 1)] = (s01 - s02 - s03 + bv) * sv + hv
-                    of[np.uint64(o1 + q)] = (s10 + s11 + s12 + bv) * sv + hv
-                    of[np.uint64(o1 + q + 1)] = (s11 - s12 - s13 + bv) * sv + hv
+                    of[np.uint64(o0 + q)] = _act((s00 + s01 + s02 + bv) * sv + hv, relu)
+                    of[np.uint64(o0 + q + 1)] = _act((s01 - s02 - s03 + bv) * sv + hv, relu)
+                    of[np.uint64(o1 + q)] = _act((s10 + s11 + s12 + bv) * sv + hv, relu)
+                    of[np.uint64(o1 + q + 1)] = _act((s11 - s12 - s13 + bv) * sv + hv, relu)
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -329,10 +340,10 @@ def _mm(a, b, out, split):
         serial_matmul(a, b, out)
 
 
-def conv3x3(x, u, out, ph, pw, bias=None, post=None):
+def conv3x3(x, u, out, ph, pw, bias=None, post=None, relu=False):
     """out (N, F, OH, OW) = conv(x (N, C, H, W)) with transformed weights u (16, F, C)
     (+ bias); post = (mean, scale, shift) per filter: then (out - mean) * scale + shift (an
-    inference BatchNorm folded into the output transform)."""
+    inference BatchNorm folded into the output transform), and relu: then max(out, 0)."""
     N = x.shape[0]
     F = u.shape[1]
     OH, OW = out.shape[2:]
@@ -352,18 +363,17 @@ def conv3x3(x, u, out, ph, pw, bias=None, post=None):
         _input_tf(x[n0:n1], tl, i0, ph, pw, xx, v, vp, split)
         _mm(u, vv, mm, split)
         dst, row0 = (out[n0:n1], i0) if tl.even else (y, 0)
-        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, sc, sh, th, tl.tw, f0, f1,
-                                                            row0),
-               split)
+        _stage(F, lambda f0, f1: transform_output(m, mp, dst, b, sc, sh, bool(relu), th,
+                                                  tl.tw, f0, f1, row0), split)
         if not tl.even:
             r1 = min(OH, 2 * i1)
             out[n0:n1, :, 2 * i0:r1] = y[:, :, :r1 - 2 * i0, :OW]
     _chunk_tasks(len(tl.tasks), task)
 
 
-def conv_forward(x, w, out, ph, pw, bias=None, post=None):
+def conv_forward(x, w, out, ph, pw, bias=None, post=None, relu=False):
     """Convolution forward: x (N, C, H, W), w (F, C, 3, 3), out (N, F, OH, OW)."""
-    conv3x3(x, transform_weight(w), out, ph, pw, bias, post)
+    conv3x3(x, transform_weight(w), out, ph, pw, bias, post, relu)
 
 
 def conv_backward_data(og, w, dx, ph, pw):

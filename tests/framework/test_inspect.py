@@ -139,16 +139,16 @@ def test_resnet18_inference(resnet18):
     assert ("    group 2: fused_elemwise_add_activation_2 from ops [elemwise_add(_plus2), "
             "Activation(stage2_unit1_out)]") in text
     assert "[2] fused_elemwise_add_activation_2  1x128x4x4 float32  forward" in text
-    assert re.search(r"^fold_batchnorm\s+70 -> 50 nodes\s+folded 20 BatchNorms into their "
-                     r"Convolutions$", text, re.M)
-    assert re.search(r"^fuse\s+50 -> 42 nodes\s+8 groups made from 16 nodes$", text, re.M)
+    assert re.search(r"^fold_batchnorm\s+70 -> 41 nodes\s+folded 20 BatchNorms \(9 relus\) into "
+                     r"their Convolutions$", text, re.M)
+    assert re.search(r"^fuse\s+41 -> 33 nodes\s+8 groups made from 16 nodes$", text, re.M)
     assert "gradient               70 -> 70 nodes     no gradient requested" in text
     rows = _slot_rows(text)
     assert sum(r[1] for r in rows) == ins.arena_bytes == ins.mem_stats["arena_bytes"]
     assert [r[0] for r in rows] == list(range(len(ins.slots)))
     assert all(r[3] <= r[4] for r in rows)
     _check_lifetimes(ins)
-    assert len(_chart_rows(text)) == len(ins.steps) == 41
+    assert len(_chart_rows(text)) == len(ins.steps) == 32
     assert ins.naive_bytes > ins.arena_bytes
 
 
@@ -214,7 +214,7 @@ def test_text_chart_without_matplotlib(tmp_path, monkeypatch):
     assert status == 0 and "matplotlib is not installed" in err
     assert not (tmp_path / "arena_usage.png").exists()
     ins, _ = insp.inspect_file(LENET, {"data": (2, 1, 28, 28)})
-    assert len(_chart_rows(text)) == len(ins.steps) == 10
+    assert len(_chart_rows(text)) == len(ins.steps) == 9
     assert (tmp_path / "graph.dot").exists()
 
 

@@ -12,12 +12,14 @@ from compiler.pipeline import Options
 RNG = np.random.default_rng(11)
 
 
-def _net(channels, no_bias, fix_gamma, extra_use=False, axis=1):
+def _net(channels, no_bias, fix_gamma, extra_use=False, axis=1, bn_used_twice=False):
     data = mx.sym.Variable("data")
     conv = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=channels,
                               no_bias=no_bias, name="conv")
     bn = mx.sym.BatchNorm(conv, fix_gamma=fix_gamma, axis=axis, name="bn")
     out = mx.sym.Activation(bn, act_type="relu")
+    if bn_used_twice:
+        out = out * bn
     return out + conv if extra_use else out
 
 
@@ -44,11 +46,23 @@ def test_folded_pair_equals_unfused(channels, no_bias, fix_gamma):
     folded = _bind(sym, channels, Options())
     plain = _bind(sym, channels, Options(fuse=False))
     assert "_ConvBatchNorm" in _ops(folded) and "Convolution" not in _ops(folded)
+    assert "Activation" not in _ops(folded)              # the relu joined the node
     assert "_ConvBatchNorm" not in _ops(plain)
     for is_train in (False, True):
         got = folded.forward(is_train=is_train)[0].asnumpy()
         want = plain.forward(is_train=is_train)[0].asnumpy()
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_relu_joins_only_when_it_alone_reads_the_batchnorm():
+    sym = _net(16, True, False, bn_used_twice=True)
+    folded = _bind(sym, 16, Options())
+    plain = _bind(sym, 16, Options(fuse=False))
+    assert "_ConvBatchNorm" in _ops(folded)
+    assert any(n.op.name == "_FusedElementwise" or n.op.name == "Activation"
+               for n in folded._plan.graph.nodes if not n.is_variable)
+    np.testing.assert_allclose(folded.forward()[0].asnumpy(), plain.forward()[0].asnumpy(),
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_graphs_with_gradients_are_not_folded():
