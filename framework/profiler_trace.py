@@ -49,7 +49,7 @@ def step_event_name(step):
         for m in step.members:
             if m.op.name not in ops:
                 ops.append(m.op.name)
-        return "_FusedElementwise[%s]" % ",".join(ops)
+        return "%s[%s]" % (step.op.name, ",".join(ops))
     return step.op.name
 
 
