@@ -2,14 +2,14 @@
 
 Two reasons.  Threads: the pool of threads.py splits GEMMs itself, so its BLAS must run on
 the calling thread only, without switching NumPy's BLAS (the user's) back and forth.
-Kernels: OpenBLAS picks its kernels by CPU model at load time, and the build NumPy ships
-does not know AMD family 26 (Zen 5): it falls back to its AVX2 "Haswell" kernels, half the
-float32 GEMM rate of its AVX-512 "SkylakeX" ones on that CPU (measured 1024^3 on one
-thread: 120 vs 218 GFLOP/s).  A second copy of the library file, loaded under another
-path, is an independent instance whose kernels and thread count are chosen at load
-(OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS read by its constructor): "SkylakeX" where the CPU
-has AVX-512 F/CD/BW/DQ/VL, OpenBLAS's own choice otherwise (an OPENBLAS_CORETYPE in the
-environment is NumPy's setting and is not inherited); `MXNET_BLAS_CORETYPE` overrides,
+Kernels: OpenBLAS picks its kernels once, at load time, by CPU model or by the environment's
+OPENBLAS_CORETYPE; on the development machines that variable pins NumPy's copy to the AVX2
+"Haswell" kernels, half the float32 GEMM rate of the AVX-512 "SkylakeX" ones on their AMD
+Zen 5 CPUs (1024^3 on one thread: 120 vs 218 GFLOP/s).  A second copy of the library file,
+loaded under another path, is an independent instance whose kernels and thread count are
+chosen at its load (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS read by its constructor):
+"SkylakeX" where the CPU has AVX-512 F/CD/BW/DQ/VL (whatever OPENBLAS_CORETYPE says: that
+is NumPy's setting), else OpenBLAS's own choice; `MXNET_BLAS_CORETYPE` overrides,
 `MXNET_PRIVATE_BLAS=0` turns the instance off (NumPy's matmul then).  The copy lives in the
 kernel cache directory (written to a temporary file, then renamed).  Without NumPy's
 OpenBLAS (another BLAS) `matmul` always declines and callers use np.matmul.
