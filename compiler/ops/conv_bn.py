@@ -13,7 +13,7 @@ Results equal the unfused pair up to float rounding.
 """
 import numpy as np
 
-from .nn import K, _geometry, _spatial, conv_param, run_wide
+from .nn import conv_forward_cpu
 from .registry import Op
 
 
@@ -84,16 +84,7 @@ class ConvBatchNorm(Op):
         mean = moving_mean.astype(np.float64)
         invstd = 1.0 / np.sqrt(moving_var.astype(np.float64) + ba.eps)
         scale = invstd if ba.fix_gamma else gamma.astype(np.float64) * invstd
-        post = (mean, scale, beta.astype(np.float64))
-        ca = self.conv_attrs
-        prm = conv_param(ca)
-
-        def run(ins, outs):
-            x, w, out = ins[0], ins[1], outs[0]
-            K.conv_forward(K.as5d(x), w.reshape(ca.num_filter, -1), _spatial(out),
-                           _geometry(prm, prm.pad, out.shape[2:]), ca.num_group,
-                           bias=None if ca.no_bias else ins[2], post=post,
-                           relu=self.act is not None)
-        run_wide(run, list(inputs[:n]), [outputs[0]])
+        conv_forward_cpu(self.conv_attrs, list(inputs[:n]), [outputs[0]],
+                         post=(mean, scale, beta.astype(np.float64)), relu=self.act is not None)
         outputs[1][...] = mean
         outputs[2][...] = invstd

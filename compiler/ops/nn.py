@@ -162,6 +162,19 @@ def deconv_out_shape(prm, dshape, num_filter):
     return (dshape[0], num_filter) + tuple(out)
 
 
+def conv_forward_cpu(attrs, inputs, outputs, post=None, relu=False):
+    """Convolution's CPU kernel; post/relu: an epilogue folded in (kernels/cpu/conv.py
+    conv_forward; compiler/ops/conv_bn.py)."""
+    prm = conv_param(attrs)
+
+    def run(ins, outs):
+        x, w, out = ins[0], ins[1], outs[0]
+        K.conv_forward(K.as5d(x), w.reshape(attrs.num_filter, -1), _spatial(out),
+                       _geometry(prm, prm.pad, out.shape[2:]), attrs.num_group,
+                       bias=None if attrs.no_bias else ins[2], post=post, relu=relu)
+    run_wide(run, inputs, outputs)
+
+
 def _geometry(prm, pad, out_spatial):
     return K.geometry(prm.kernel, prm.stride, pad, prm.dilate, out_spatial)
 
@@ -332,15 +345,7 @@ class Convolution(_ConvBase):
         return [out.astype(inputs[0].dtype)]
 
     def _cpu(self, attrs, inputs, outputs, octx):
-        prm = conv_param(attrs)
-
-        def run(ins, outs):
-            x, w, out = ins[0], ins[1], outs[0]
-            F = attrs.num_filter
-            K.conv_forward(K.as5d(x), w.reshape(F, -1), _spatial(out),
-                           _geometry(prm, prm.pad, out.shape[2:]), attrs.num_group,
-                           bias=None if attrs.no_bias else ins[2])
-        run_wide(run, inputs, outputs)
+        conv_forward_cpu(attrs, inputs, outputs)
 
     @property
     def kernels(self):

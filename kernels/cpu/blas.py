@@ -15,14 +15,13 @@ kernel cache directory (written to a temporary file, then renamed).  Without Num
 OpenBLAS (another BLAS) `matmul` always declines and callers use np.matmul.
 """
 import ctypes
-import glob
 import os
 import shutil
 import threading
 
-import numpy as np
 
 from .. import CACHE_DIR
+from . import threads
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 MIN_FLOPS = 1 << 20         # smaller products go to np.matmul (a call here costs ~5 us more)
@@ -32,11 +31,11 @@ _state = {}
 
 
 def _numpy_openblas():
-    here = os.path.dirname(os.path.dirname(np.__file__))
-    for pattern in ("numpy.libs/*openblas*.so*", "numpy/.libs/*openblas*.so*"):
-        found = sorted(glob.glob(os.path.join(here, pattern)))
-        if found:
-            return found[0]
+    """The shared library file of NumPy's OpenBLAS (Linux), or None."""
+    private = os.path.join(CACHE_DIR, "blas")
+    for path in threads.numpy_openblas_paths():
+        if ".so" in os.path.basename(path) and not path.startswith(private):
+            return path
     return None
 
 

@@ -35,16 +35,21 @@ def _loaded_openblas():
         return []
 
 
+def numpy_openblas_paths():
+    """Candidate paths of the OpenBLAS library NumPy ships (wheel layouts), then the ones
+    this process has loaded."""
+    site = os.path.dirname(os.path.dirname(np.__file__))
+    found = []
+    for pattern in ("numpy.libs/*openblas*", "numpy/.libs/*openblas*", "numpy/.dylibs/*openblas*"):
+        found += sorted(glob.glob(os.path.join(site, pattern)))
+    return found + [p for p in _loaded_openblas() if p not in found]
+
+
 def _find_blas():
     """(get, set) of the OpenBLAS NumPy uses, or None (another BLAS: left alone)."""
-    here = os.path.dirname(np.__file__)
     names = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
              "openblas_set_num_threads64_", "openblas_set_num_threads")
-    candidates = []
-    for pattern in ("numpy.libs/*openblas*", "numpy/.libs/*openblas*", "numpy/.dylibs/*openblas*"):
-        candidates += glob.glob(os.path.join(os.path.dirname(here), pattern))
-    candidates += _loaded_openblas()
-    for path in candidates:
+    for path in numpy_openblas_paths():
         try:
             lib = ctypes.CDLL(path)
         except OSError:
